@@ -1,0 +1,3 @@
+from kalan.cli import app
+
+app(prog_name="kalan")

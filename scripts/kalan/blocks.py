@@ -1,0 +1,167 @@
+"""Markdown blocks derived from the manifests: module header, session card, agenda.
+
+Authors place markers in their pages (``<!-- kalan:entete -->``,
+``<!-- kalan:seance -->``, ``<!-- kalan:agenda -->``); `expand_markers` swaps
+them for Markdown in the page's language. The output is plain Markdown (plus
+one HTML notice), so it does not depend on the site generator and the PDF step
+renders exactly what the site shows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kalan.config import Project, minutes_to_clock
+from kalan.errors import KalanError
+from kalan.i18n import pick
+from kalan.manifests import Curriculum, Module
+from kalan.messages import t
+from kalan.schedule import build_agenda
+
+MARKER = re.compile(r"<!--\s*kalan:([a-z\-]+)\s*-->")
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a block needs to know about the page it is written into."""
+
+    project: Project
+    curriculum: Curriculum
+    lang: str
+    page: str  # path relative to docs/<lang>/, e.g. "m2/s1-aider.md"
+    source: str  # shown in error messages
+
+
+def duration(minutes: int, lang: str) -> str:
+    """90 → ``1 h 30`` ; 45 → ``45 min`` (``lɛrɛ`` / ``miniti`` in Bambara)."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} {t(lang, 'minutes')}"
+    text = f"{hours} {t(lang, 'heures')}"
+    return f"{text} {rest:02d}" if rest else text
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def module_header(ctx: PageContext) -> str:
+    module = _module(ctx)
+    lang = ctx.lang
+    lines = [
+        f"**{t(lang, 'duree')} :** {duration(module.minutes, lang)} · "
+        f"**{t(lang, 'public')} :** {pick(module.audience, lang)}",
+        "",
+        f"## {t(lang, 'objectifs')}",
+        "",
+        t(lang, "objectifs_intro"),
+        "",
+    ]
+    lines += [f"- **{o.id}** — {pick(o.text, lang)}" for o in module.objectives]
+    lines += ["", f"## {t(lang, 'seances')}", "",
+              f"| {t(lang, 'seance')} | {t(lang, 'duree')} | {t(lang, 'methode')} |",
+              "|---|---|---|"]
+    for session in module.sessions:
+        link = _relative_link(ctx.page, session.page)
+        lines.append(f"| [{_cell(pick(session.title, lang))}]({link}) | "
+                     f"{duration(session.minutes, lang)} | {_cell(pick(session.method, lang))} |")
+    lines.append(f"| **{t(lang, 'total')}** | **{duration(module.minutes, lang)}** | |")
+    if module.handouts:
+        lines += ["", f"## {t(lang, 'fiches')}", ""]
+        for handout in module.handouts:
+            link = _relative_link(ctx.page, handout.page)
+            lines.append(f"- [{t(lang, 'fiche')} {handout.number} — "
+                         f"{pick(handout.title, lang)}]({link})")
+    return "\n".join(lines) + "\n"
+
+
+def session_card(ctx: PageContext) -> str:
+    module = _module(ctx)
+    session = next((s for s in module.sessions if s.page == ctx.page), None)
+    if session is None:
+        raise KalanError(f"{ctx.source} : « kalan:seance » sur une page qui n'est la page "
+                         f"d'aucune séance de {module.source.name}")
+    lang = ctx.lang
+    rows = [
+        (t(lang, "module"), f"[{module.label(lang)}]({_relative_link(ctx.page, module.index_page)})"),
+        (t(lang, "duree"), duration(session.minutes, lang)),
+        (t(lang, "methode"), pick(session.method, lang)),
+    ]
+    if session.materials:
+        rows.append((t(lang, "materiel"), "; ".join(pick(m, lang) for m in session.materials)))
+    if session.objectives:
+        texts = {o.id: pick(o.text, lang) for o in module.objectives}
+        rows.append((t(lang, "objectifs_vises"),
+                     "; ".join(f"**{oid}** {texts[oid]}" for oid in session.objectives)))
+    lines = [f"| {t(lang, 'seance')} {session.id} | |", "|---|---|"]
+    lines += [f"| **{_cell(k)}** | {_cell(v)} |" for k, v in rows]
+    return "\n".join(lines) + "\n"
+
+
+def agenda(ctx: PageContext) -> str:
+    lang = ctx.lang
+    days = build_agenda(ctx.curriculum.modules, ctx.project.day)
+    teaching = sum(d.teaching_minutes for d in days)
+    lines = [t(lang, "agenda_resume", jours=len(days), heures=duration(teaching, lang)), ""]
+    for day in days:
+        lines += [f"## {t(lang, 'jour')} {day.number}", "",
+                  f"| {t(lang, 'horaire')} | {t(lang, 'activite')} | {t(lang, 'duree')} |",
+                  "|---|---|---|"]
+        for slot in day.slots:
+            hours = f"{minutes_to_clock(slot.start)}–{minutes_to_clock(slot.end)}"
+            if slot.pause:
+                lines.append(f"| {hours} | *{pick(slot.pause.name, lang)}* | "
+                             f"{duration(slot.end - slot.start, lang)} |")
+            else:
+                assert slot.module and slot.session
+                link = _relative_link(ctx.page, slot.session.page)
+                lines.append(f"| {hours} | {slot.module.id} · [{_cell(pick(slot.session.title, lang))}]"
+                             f"({link}) | {duration(slot.end - slot.start, lang)} |")
+        end = day.slots[-1].end
+        lines += [f"| {minutes_to_clock(end)} | *{t(lang, 'fin_journee')}* | |", ""]
+    return "\n".join(lines)
+
+
+def notice(kind: str, title: str, text: str, lang: str) -> str:
+    """An HTML notice (draft banner, fallback notice) that the print step keeps too."""
+    return (f'<div class="kalan-avis kalan-avis--{kind}" role="note" lang="{lang}">'
+            f"<p><strong>{title}</strong></p><p>{text}</p></div>")
+
+
+MARKERS: dict[str, Callable[[PageContext], str]] = {
+    "entete": module_header,
+    "seance": session_card,
+    "agenda": agenda,
+}
+
+
+def expand_markers(markdown: str, ctx: PageContext) -> str:
+    """Replace every ``<!-- kalan:NAME -->``; an unknown NAME is an error naming the page."""
+    if "kalan:" not in markdown:
+        return markdown
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        handler = MARKERS.get(name)
+        if handler is None:
+            raise KalanError(f"{ctx.source} : marqueur inconnu « kalan:{name} » "
+                             f"(connus : {', '.join(sorted(MARKERS))})")
+        return handler(ctx)
+
+    return MARKER.sub(replace, markdown)
+
+
+def _module(ctx: PageContext) -> Module:
+    module = ctx.curriculum.module_of_page(ctx.page)
+    if module is None:
+        raise KalanError(f"{ctx.source} : cette page n'appartient à aucun module "
+                         "(son dossier n'est le « dossier » d'aucun manifeste)")
+    return module
+
+
+def _relative_link(from_page: str, to_page: str) -> str:
+    """Markdown link from one docs page to another (both relative to docs/<lang>/)."""
+    depth = from_page.count("/")
+    return "../" * depth + to_page

@@ -1,0 +1,143 @@
+"""The `kalan` command: thin wrappers over the library, French output, rich progress."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kalan.config import Project, load_project
+from kalan.errors import KalanError
+
+app = typer.Typer(
+    help="kalan — curriculum bilingue des premiers répondants (site hors ligne, vérifications).",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+console = Console()
+err = Console(stderr=True)
+
+ProjectOption = typer.Option(None, "--projet", help="Dossier du projet (par défaut : le dossier courant ou un parent).")
+
+
+def _project(path: Path | None) -> Project:
+    return load_project(path)
+
+
+def _fail(exc: KalanError) -> typer.Exit:
+    err.print(f"[bold red]Erreur[/] : {exc}", highlight=False)
+    return typer.Exit(1)
+
+
+@app.command("check")
+def check_command(
+    traductions: bool = typer.Option(False, "--traductions", help="Affiche aussi pages et mots par module en fr, en bm et relus."),
+    strict: bool = typer.Option(False, "--strict", help="Échoue aussi sur les avertissements."),
+    projet: Path | None = ProjectOption,
+) -> None:
+    """Vérifie les manifestes des modules et les pages en bambara.
+
+    Exemple :  kalan check --traductions
+    """
+    from kalan.check import run_checks
+
+    try:
+        project = _project(projet)
+        report = run_checks(project)
+    except KalanError as exc:
+        raise _fail(exc) from None
+    for name, findings in report.groups.items():
+        if not findings:
+            console.print(f"[green]✓[/] {name}")
+            continue
+        console.print(f"[bold]{name}[/]")
+        for finding in findings:
+            colour = "red" if finding.severity == "erreur" else "yellow"
+            console.print(f"  [{colour}]{finding.severity}[/] {finding}", highlight=False)
+    if traductions:
+        _print_coverage(project)
+    n_err, n_warn = len(report.errors), len(report.warnings)
+    if n_err or (strict and n_warn):
+        err.print(f"[bold red]{n_err} erreur(s), {n_warn} avertissement(s).[/]")
+        raise typer.Exit(1)
+    console.print(f"[green]Tout est en ordre[/] ({n_warn} avertissement(s)).")
+
+
+def _print_coverage(project: Project) -> None:
+    from kalan.manifests import load_curriculum
+    from kalan.translations import coverage
+
+    table = Table(title="Traductions : pages (mots)", title_justify="left")
+    for column in ("Module", "Français", "Bambara", "Bambara relu", "Sans bambara"):
+        table.add_column(column, justify="left" if column == "Module" else "right")
+    rows = coverage(project, load_curriculum(project))
+    for row in rows:
+        table.add_row(row.label, f"{row.fr.pages} ({row.fr.words})", f"{row.bm.pages} ({row.bm.words})",
+                      f"{row.reviewed.pages} ({row.reviewed.words})", str(len(row.missing_bm)))
+    total = [sum(getattr(r, k).pages for r in rows) for k in ("fr", "bm", "reviewed")]
+    words = [sum(getattr(r, k).words for r in rows) for k in ("fr", "bm", "reviewed")]
+    table.add_row("[bold]Total[/]", *(f"{p} ({w})" for p, w in zip(total, words, strict=True)),
+                  str(sum(len(r.missing_bm) for r in rows)))
+    console.print(table)
+
+
+@app.command("build")
+def build_command(projet: Path | None = ProjectOption) -> None:
+    """Construit le site hors ligne (français et bambara) dans dist/site/.
+
+    Exemple :  kalan build   puis ouvrir dist/site/index.html
+    """
+    from kalan.sitebuild import build_site, count_sources
+
+    try:
+        project = _project(projet)
+        started = time.perf_counter()
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True) as bar:
+            task = bar.add_task("Site : pages", total=count_sources(project))
+            result = build_site(project, on_page=lambda _dest: bar.advance(task))
+    except KalanError as exc:
+        raise _fail(exc) from None
+    for warning in result.warnings:
+        console.print(f"[yellow]avertissement[/] {warning}", highlight=False)
+    console.print(f"[green]✓[/] Site : {result.pages} pages en {time.perf_counter() - started:.1f} s "
+                  f"→ {result.site_dir.relative_to(project.root)}/index.html")
+
+
+@app.command("serve")
+def serve_command(
+    adresse: str = typer.Option("127.0.0.1:8000", "--adresse", help="Adresse et port de l'aperçu."),
+    projet: Path | None = ProjectOption,
+) -> None:
+    """Aperçu en direct pendant la rédaction (se recharge à chaque enregistrement).
+
+    Exemple :  kalan serve   puis ouvrir http://127.0.0.1:8000
+    """
+    import os
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.serve import serve
+
+    project = _project(projet)
+    console.print(f"Aperçu sur http://{adresse}/ — Ctrl+C pour arrêter.")
+    serve(config_file=str(project.root / "mkdocs.yml"), dev_addr=adresse, livereload=True)
+
+
+@app.command("polices")
+def fonts_command(projet: Path | None = ProjectOption) -> None:
+    """Régénère les polices embarquées (sous-ensemble de DejaVu Sans couvrant le bambara).
+
+    Réservé aux mainteneurs ; nécessite fonts-dejavu-core et l'extra « fonts ».
+    Exemple :  kalan polices
+    """
+    from kalan.fonts import make_fonts
+
+    project = _project(projet)
+    for path in make_fonts(project.docs_dir / "assets" / "fonts",
+                           project.docs_dir / "assets" / "stylesheets" / "fonts.css"):
+        console.print(f"[green]✓[/] {path.relative_to(project.root)}")

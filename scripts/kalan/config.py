@@ -1,0 +1,94 @@
+"""Project settings, read from ``[tool.kalan]`` in the repository's pyproject.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from kalan.errors import KalanError
+
+
+@dataclass(frozen=True)
+class Break:
+    around: int  # minutes after midnight
+    minutes: int
+    name: dict[str, str]
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    start: int  # minutes after midnight
+    end: int
+    breaks: tuple[Break, ...]
+    tolerance: int
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    langs: tuple[str, ...]
+    default_lang: str
+    out_dir: Path
+    day: DayPlan
+
+    @property
+    def modules_dir(self) -> Path:
+        return self.root / "modules"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.root / "docs"
+
+    def lang_dir(self, lang: str) -> Path:
+        return self.docs_dir / lang
+
+    @property
+    def site_dir(self) -> Path:
+        return self.out_dir / "site"
+
+
+def clock_to_minutes(text: str) -> int:
+    """``"08:30"`` → 510."""
+    hours, _, minutes = text.partition(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def minutes_to_clock(value: int) -> str:
+    """510 → ``"08:30"``."""
+    return f"{value // 60:02d}:{value % 60:02d}"
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest folder, from `start` upwards, whose pyproject.toml has ``[tool.kalan]``."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and "[tool.kalan]" in candidate.read_text(encoding="utf-8"):
+            return folder
+    raise KalanError(
+        f"Aucun projet kalan trouvé depuis {here} "
+        "(il faut un pyproject.toml avec une section [tool.kalan])."
+    )
+
+
+def load_project(root: Path | None = None) -> Project:
+    root = find_root(root)
+    data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["kalan"]
+    day = data["journee"]
+    breaks = tuple(
+        Break(clock_to_minutes(b["vers"]), int(b["minutes"]), dict(b["nom"]))
+        for b in day.get("pauses", [])
+    )
+    return Project(
+        root=root,
+        langs=tuple(data["langues"]),
+        default_lang=data["langue_par_defaut"],
+        out_dir=root / data.get("dossier_sortie", "dist"),
+        day=DayPlan(
+            start=clock_to_minutes(day["debut"]),
+            end=clock_to_minutes(day["fin"]),
+            breaks=breaks,
+            tolerance=int(day.get("tolerance_minutes", 15)),
+        ),
+    )

@@ -1,0 +1,1 @@
+"""The thin mkdocs layer: hooks, theme overrides, and site post-processing."""

@@ -1,0 +1,42 @@
+"""What kalan does to a page's Markdown before it is rendered.
+
+1. Markers (``<!-- kalan:… -->``) become blocks derived from the manifests.
+2. A Bambara page not yet reviewed gets the bilingual draft banner.
+3. A page shown in Bambara but written in French (fallback) gets a notice.
+"""
+
+from __future__ import annotations
+
+from kalan.blocks import PageContext, expand_markers, notice
+from kalan.config import Project
+from kalan.manifests import Curriculum
+from kalan.messages import t
+from kalan.translations import is_reviewed
+
+
+def _bilingual_notice(kind: str, title_key: str, text_key: str) -> str:
+    return notice(kind, t("bm", title_key), t("bm", text_key), "bm") + "\n" + \
+        notice(kind, t("fr", title_key), t("fr", text_key), "fr")
+
+
+def prepare_page(markdown: str, *, meta: dict, src_lang: str, build_lang: str, rel: str,
+                 project: Project, curriculum: Curriculum) -> str:
+    ctx = PageContext(project, curriculum, src_lang, rel, f"docs/{src_lang}/{rel}")
+    markdown = expand_markers(markdown, ctx)
+    banner = ""
+    if build_lang != src_lang:
+        banner = _bilingual_notice("repli", "repli_titre", "repli_texte")
+    elif src_lang != project.default_lang and not is_reviewed(meta):
+        banner = _bilingual_notice("brouillon", "brouillon_titre", "brouillon_texte")
+    if not banner:
+        return markdown
+    return _insert_after_title(markdown, banner)
+
+
+def _insert_after_title(markdown: str, block: str) -> str:
+    """Put `block` right after the page's first-level heading (or at the top)."""
+    lines = markdown.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("# "):
+            return "\n".join([*lines[: i + 1], "", block, "", *lines[i + 1:]])
+    return f"{block}\n\n{markdown}"
