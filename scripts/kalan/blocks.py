@@ -20,7 +20,9 @@ from kalan.manifests import Curriculum, Module
 from kalan.messages import t
 from kalan.schedule import build_agenda
 
-MARKER = re.compile(r"<!--\s*kalan:([a-z\-]+)\s*-->")
+# A marker stands alone on its line, outside code blocks (so docs can show one in backticks).
+MARKER = re.compile(r"^\s*<!--\s*kalan:([a-z\-]+)\s*-->\s*$")
+FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 @dataclass(frozen=True)
@@ -138,19 +140,24 @@ MARKERS: dict[str, Callable[[PageContext], str]] = {
 
 
 def expand_markers(markdown: str, ctx: PageContext) -> str:
-    """Replace every ``<!-- kalan:NAME -->``; an unknown NAME is an error naming the page."""
+    """Replace every ``<!-- kalan:NAME -->`` line; an unknown NAME is an error naming the page."""
     if "kalan:" not in markdown:
         return markdown
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        handler = MARKERS.get(name)
+    out: list[str] = []
+    in_code = False
+    for line in markdown.split("\n"):
+        if FENCE.match(line):
+            in_code = not in_code
+        match = None if in_code else MARKER.match(line)
+        if match is None:
+            out.append(line)
+            continue
+        handler = MARKERS.get(match.group(1))
         if handler is None:
-            raise KalanError(f"{ctx.source} : marqueur inconnu « kalan:{name} » "
+            raise KalanError(f"{ctx.source} : marqueur inconnu « kalan:{match.group(1)} » "
                              f"(connus : {', '.join(sorted(MARKERS))})")
-        return handler(ctx)
-
-    return MARKER.sub(replace, markdown)
+        out.append(handler(ctx))
+    return "\n".join(out)
 
 
 def _module(ctx: PageContext) -> Module:

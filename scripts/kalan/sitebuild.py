@@ -34,8 +34,10 @@ def count_sources(project: Project) -> int:
     return len(list(project.lang_dir(project.default_lang).rglob("*.md"))) * len(project.langs)
 
 
-def build_site(project: Project, on_page: Callable[[str], None] | None = None) -> SiteBuild:
-    """Run a clean, strict ``mkdocs build`` of ``mkdocs.yml`` into ``dist/site``."""
+def build_site(project: Project, on_page: Callable[[str], None] | None = None,
+               site_dir: Path | None = None) -> SiteBuild:
+    """Run a clean, strict ``mkdocs build`` of ``mkdocs.yml`` into `site_dir` (``dist/site``)."""
+    site_dir = site_dir or project.site_dir
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -57,7 +59,7 @@ def build_site(project: Project, on_page: Callable[[str], None] | None = None) -
     progress.listeners.append(listener)
     try:
         config = load_config(str(project.root / "mkdocs.yml"),
-                             site_dir=str(project.site_dir))
+                             site_dir=str(site_dir))
         build(config)
     except (Abort, ConfigurationError, PluginError) as exc:
         details = "\n".join(f"  - {m}" for m in collector.messages)
@@ -67,4 +69,4 @@ def build_site(project: Project, on_page: Callable[[str], None] | None = None) -
         progress.listeners.remove(listener)
         mkdocs_log.removeHandler(collector)
         mkdocs_log.level, mkdocs_log.propagate = previous
-    return SiteBuild(project.site_dir, len(pages), collector.messages)
+    return SiteBuild(site_dir, len(pages), collector.messages)
