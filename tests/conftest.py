@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from kalan.config import Project, load_project
 from kalan.sitebuild import build_site
 

@@ -22,7 +22,8 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 
-ProjectOption = typer.Option(None, "--projet", help="Dossier du projet (par défaut : le dossier courant ou un parent).")
+ProjectOption = typer.Option(
+    None, "--projet", help="Dossier du projet (par défaut : le dossier courant ou un parent).")
 
 
 def _project(path: Path | None) -> Project:
@@ -36,7 +37,8 @@ def _fail(exc: KalanError) -> typer.Exit:
 
 @app.command("check")
 def check_command(
-    traductions: bool = typer.Option(False, "--traductions", help="Affiche aussi pages et mots par module en fr, en bm et relus."),
+    traductions: bool = typer.Option(
+        False, "--traductions", help="Affiche aussi pages et mots par module en fr, en bm et relus."),
     strict: bool = typer.Option(False, "--strict", help="Échoue aussi sur les avertissements."),
     projet: Path | None = ProjectOption,
 ) -> None:

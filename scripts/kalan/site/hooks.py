@@ -49,7 +49,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 @event_priority(-110)  # after static-i18n (-100) has reduced the nav to one language
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
-    project, curriculum = _loaded["current"]
+    _, curriculum = _loaded["current"]
     order = config.extra.get("kalan", {}).get("navigation", {})
     return order_navigation(nav, curriculum, config.theme["language"],
                             order.get("avant", []), order.get("apres", []))
