@@ -84,3 +84,12 @@ def test_navigation_follows_manifest_order(mini_site: Path):
              if any(n in link for link in nav)]
     assert order == ["s1-premiere.html", "s2-deuxieme.html", "fiche-01-essai.html"]
     assert "Module d'essai" in html  # section titled from the manifest, not the folder name
+
+
+def test_fallback_pages_join_their_module_section(mini_site: Path):
+    """In Bambara, untranslated pages (French fallbacks) sit in the same module section."""
+    html = _html(mini_site, "bm/m1/index.html")
+    nav = html.split('md-nav--primary', 1)[1].split('md-sidebar--secondary', 1)[0]
+    assert nav.count("md-nav__item--nested") == 1  # one section for the one module
+    positions = [nav.index(page) for page in ("s1-premiere.html", "s2-deuxieme.html", "fiche-01-essai.html")]
+    assert positions == sorted(positions)

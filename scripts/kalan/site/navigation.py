@@ -34,6 +34,30 @@ def _section_module(section: Section, curriculum: Curriculum) -> Module | None:
     return None
 
 
+def _merge_module_sections(nav: Navigation, curriculum: Curriculum) -> None:
+    """One section per module, even when its pages come from two language folders.
+
+    In the Bambara build, pages not yet translated are French fallbacks living
+    under ``fr/mN/``; mkdocs makes them a second "mN" section next to the
+    Bambara one. Their children are moved into the first section.
+    """
+    first: dict[str, Section] = {}
+    kept: list[object] = []
+    for item in nav.items:
+        module = _section_module(item, curriculum) if isinstance(item, Section) else None
+        if module is None:
+            kept.append(item)
+        elif module.id not in first:
+            first[module.id] = item
+            kept.append(item)
+        else:
+            target = first[module.id]
+            for child in item.children:
+                child.parent = target
+            target.children.extend(item.children)
+    nav.items[:] = kept
+
+
 def order_navigation(nav: Navigation, curriculum: Curriculum, lang: str,
                      before: list[str], after: list[str]) -> Navigation:
     """Reorder `nav` in place: `before` pages, modules in order, others, `after` pages."""
@@ -50,6 +74,7 @@ def order_navigation(nav: Navigation, curriculum: Curriculum, lang: str,
                 return (1, module.order, module.id)
         return (2, 0, str(getattr(item, "title", "") or rel or ""))
 
+    _merge_module_sections(nav, curriculum)
     for item in nav.items:
         if isinstance(item, Section):
             module = _section_module(item, curriculum)
