@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from kalan.config import Project, load_project
 from kalan.sitebuild import build_site
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from kalan.blocks import PageContext, duration, expand_markers
 from kalan.errors import KalanError
 from kalan.manifests import load_curriculum

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from kalan.manifests import load_curriculum
 
 

@@ -89,26 +89,94 @@ def _print_coverage(project: Project) -> None:
 
 
 @app.command("build")
-def build_command(projet: Path | None = ProjectOption) -> None:
-    """Construit le site hors ligne (français et bambara) dans dist/site/.
+def build_command(
+    sans_pdf: bool = typer.Option(False, "--sans-pdf", help="Construit seulement le site (plus rapide)."),
+    processus: int = typer.Option(
+        0, "--processus", help="Processus d'impression en parallèle (0 = un par cœur)."),
+    projet: Path | None = ProjectOption,
+) -> None:
+    """Construit le site hors ligne (français et bambara) et tous les PDF dans dist/site/.
 
+    Les PDF déjà imprimés dont rien n'a changé sont repris du cache (dist/.cache/pdf).
     Exemple :  kalan build   puis ouvrir dist/site/index.html
     """
+    from kalan.manifests import load_curriculum
+    from kalan.pdf.build import build_pdfs
     from kalan.sitebuild import build_site, count_sources
 
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         project = _project(projet)
         started = time.perf_counter()
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console, transient=True) as bar:
+        with Progress(*columns, console=console, transient=True) as bar:
             task = bar.add_task("Site : pages", total=count_sources(project))
             result = build_site(project, on_page=lambda _dest: bar.advance(task))
+        for warning in result.warnings:
+            console.print(f"[yellow]avertissement[/] {warning}", highlight=False)
+        console.print(f"[green]✓[/] Site : {result.pages} pages en {time.perf_counter() - started:.1f} s "
+                      f"→ {result.site_dir.relative_to(project.root)}/index.html")
+        if sans_pdf:
+            return
+        started = time.perf_counter()
+        out_dir = result.site_dir / "pdf"
+        with Progress(*columns, console=console, transient=True) as bar:
+            tasks: dict[Path, object] = {}
+
+            def planned(documents: list) -> None:
+                for doc in documents:
+                    tasks[out_dir / doc.output] = bar.add_task(f"PDF {doc.output}", total=1)
+
+            def done(printed: object) -> None:
+                bar.update(tasks[printed.output], completed=1, visible=False)
+
+            printed = build_pdfs(project, load_curriculum(project), out_dir,
+                                 project.out_dir / ".cache" / "pdf", processus or None,
+                                 on_planned=planned, on_done=done)
     except KalanError as exc:
         raise _fail(exc) from None
-    for warning in result.warnings:
-        console.print(f"[yellow]avertissement[/] {warning}", highlight=False)
-    console.print(f"[green]✓[/] Site : {result.pages} pages en {time.perf_counter() - started:.1f} s "
-                  f"→ {result.site_dir.relative_to(project.root)}/index.html")
+    fresh = [p for p in printed if not p.cached]
+    console.print(f"[green]✓[/] PDF : {len(printed)} documents ({sum(p.pages for p in printed)} pages ; "
+                  f"{len(fresh)} imprimés, {len(printed) - len(fresh)} repris du cache) "
+                  f"en {time.perf_counter() - started:.1f} s → "
+                  f"{out_dir.relative_to(project.root)}/")
+
+
+traduction_app = typer.Typer(help="Relecture des traductions en bambara.", no_args_is_help=True)
+app.add_typer(traduction_app, name="traduction")
+
+
+@traduction_app.command("fiches")
+def review_sheets_command(
+    module: str | None = typer.Option(None, "--module", help="Seulement les pages de ce module (ex. M2)."),
+    sortie: Path | None = typer.Option(
+        None, "--sortie", help="Dossier des PDF (par défaut dist/traduction)."),
+    projet: Path | None = ProjectOption,
+) -> None:
+    """Imprime une fiche de relecture par page en bambara : français | bambara | corrections.
+
+    Après relecture, saisissez les corrections dans docs/bm/… et mettez dans l'en-tête
+    « traduction: relue », « relu_par: … » et « date: AAAA-MM-JJ ».
+    Exemple :  kalan traduction fiches --module M2
+    """
+    from kalan.manifests import load_curriculum
+    from kalan.pdf.render import input_fingerprint, print_all, stylesheet
+    from kalan.pdf.review import review_jobs
+
+    try:
+        project = _project(projet)
+        out_dir = sortie or project.out_dir / "traduction"
+        fonts_dir = project.docs_dir / "assets" / "fonts"
+        css = stylesheet(fonts_dir)
+        jobs = review_jobs(project, load_curriculum(project), out_dir, input_fingerprint(fonts_dir, css),
+                           module)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("Fiches de relecture", total=len(jobs))
+            printed = print_all(jobs, css, project.docs_dir, project.out_dir / ".cache" / "pdf",
+                                on_done=lambda _p: bar.advance(task))
+    except KalanError as exc:
+        raise _fail(exc) from None
+    console.print(f"[green]✓[/] {len(printed)} fiche(s) de relecture → {out_dir}")
 
 
 @app.command("serve")

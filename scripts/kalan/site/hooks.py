@@ -20,7 +20,7 @@ from kalan.errors import KalanError
 from kalan.i18n import lang_of_path
 from kalan.manifests import Curriculum, load_curriculum
 from kalan.site.navigation import order_navigation
-from kalan.site.pages import prepare_page
+from kalan.site.pages import pdf_links, prepare_page
 from kalan.site.progress import page_done
 from kalan.site.search import write_offline_index
 
@@ -39,12 +39,13 @@ def on_config(config: MkDocsConfig) -> None:
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     project, curriculum = _loaded["current"]
     src_lang, rel = lang_of_path(page.file.src_uri)
+    build_lang = config.theme["language"]
     try:
-        return prepare_page(markdown, meta=page.meta, src_lang=src_lang,
-                            build_lang=config.theme["language"], rel=rel,
-                            project=project, curriculum=curriculum)
+        markdown = prepare_page(markdown, meta=page.meta, src_lang=src_lang, build_lang=build_lang,
+                                rel=rel, project=project, curriculum=curriculum)
     except KalanError as exc:
         raise PluginError(str(exc)) from None
+    return markdown + pdf_links(build_lang=build_lang, rel=rel, project=project, curriculum=curriculum)
 
 
 @event_priority(-110)  # after static-i18n (-100) has reduced the nav to one language

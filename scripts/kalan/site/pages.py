@@ -7,10 +7,13 @@
 
 from __future__ import annotations
 
+import html
+
 from kalan.blocks import PageContext, expand_markers, notice
 from kalan.config import Project
 from kalan.manifests import Curriculum
 from kalan.messages import t
+from kalan.pdf.documents import site_links
 from kalan.translations import is_reviewed
 
 
@@ -28,9 +31,26 @@ def prepare_page(markdown: str, *, meta: dict, src_lang: str, build_lang: str, r
         banner = _bilingual_notice("repli", "repli_titre", "repli_texte")
     elif src_lang != project.default_lang and not is_reviewed(meta):
         banner = _bilingual_notice("brouillon", "brouillon_titre", "brouillon_texte")
-    if not banner:
-        return markdown
-    return _insert_after_title(markdown, banner)
+    if banner:
+        markdown = _insert_after_title(markdown, banner)
+    return markdown
+
+
+def pdf_links(*, build_lang: str, rel: str, project: Project, curriculum: Curriculum) -> str:
+    """Links from a module's landing page to its PDFs (site only; empty on other pages).
+
+    Raw HTML, because mkdocs would report Markdown links to files outside docs/.
+    """
+    module = curriculum.module_of_page(rel)
+    if module is None or rel != module.index_page:
+        return ""
+    up = "../" * (rel.count("/") + (build_lang != project.default_lang))
+    items = "".join(
+        f'<li><a href="{up}pdf/{doc.output}" type="application/pdf">'
+        f"{html.escape(doc.subtitle if doc.kind != 'fiche' else doc.title)} (PDF)</a></li>"
+        for doc in site_links(curriculum, module, build_lang))
+    return (f'\n\n## {t(build_lang, "documents_imprimer")}\n\n'
+            f'<ul class="kalan-pdf">{items}</ul>\n')
 
 
 def _insert_after_title(markdown: str, block: str) -> str:

@@ -1,0 +1,36 @@
+"""`kalan build`'s PDF step: plan the documents, assemble their HTML, print them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from kalan.config import Project
+from kalan.manifests import Curriculum
+from kalan.markdown_render import MarkdownRenderer
+from kalan.pdf.assemble import PrintContext, assemble
+from kalan.pdf.documents import PdfDocument, plan_documents
+from kalan.pdf.render import Printed, input_fingerprint, job_for, print_all, stylesheet
+from kalan.provenance import provenance
+
+
+def print_context(project: Project, curriculum: Curriculum) -> PrintContext:
+    return PrintContext(project, curriculum, MarkdownRenderer(project.root / "mkdocs.yml"),
+                        provenance(project.root))
+
+
+def build_pdfs(project: Project, curriculum: Curriculum, out_dir: Path,
+               cache_dir: Path | None, workers: int | None = None,
+               documents: list[PdfDocument] | None = None,
+               on_planned: Callable[[list[PdfDocument]], None] | None = None,
+               on_done: Callable[[Printed], None] | None = None) -> list[Printed]:
+    """Every PDF into `out_dir` (normally dist/site/pdf); `cache_dir=None` disables the cache."""
+    documents = documents if documents is not None else plan_documents(project, curriculum)
+    if on_planned:
+        on_planned(documents)
+    ctx = print_context(project, curriculum)
+    fonts_dir = project.docs_dir / "assets" / "fonts"
+    css = stylesheet(fonts_dir)
+    shared = input_fingerprint(fonts_dir, css)
+    jobs = [job_for(out_dir / doc.output, assemble(doc, ctx), shared) for doc in documents]
+    return print_all(jobs, css, project.docs_dir, cache_dir, workers, on_done)

@@ -1,0 +1,135 @@
+"""Printing documents with WeasyPrint: parallel processes and a content-hash cache.
+
+WeasyPrint is single-threaded (about 0.1 s per page here), so documents are
+printed in separate processes, largest first. A document whose inputs — its
+HTML, the stylesheet, the fonts and any image it shows — have not changed is
+copied from the cache instead of being printed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from kalan.fonts import FACES, FAMILY
+
+HERE = Path(__file__).parent
+IMAGE_SRC = re.compile(r'\bsrc="(file://[^"]+)"')
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    output: Path  # final location of the PDF
+    html: str
+    key: str  # content hash of every input
+
+
+@dataclass(frozen=True)
+class Printed:
+    output: Path
+    pages: int
+    seconds: float
+    cached: bool
+
+
+def stylesheet(fonts_dir: Path) -> str:
+    """The print CSS with the bundled fonts declared from their files."""
+    faces = []
+    for stem, (_, weight, style) in FACES.items():
+        faces.append(f'@font-face {{ font-family: "{FAMILY}"; font-weight: {weight}; font-style: {style}; '
+                     f'src: url("{(fonts_dir / f"{stem}.woff2").resolve().as_uri()}"); }}')
+    return "\n".join(faces) + "\n" + (HERE / "print.css").read_text(encoding="utf-8")
+
+
+def _weasyprint_version() -> str:
+    from importlib.metadata import version
+
+    return version("weasyprint")
+
+
+def input_fingerprint(fonts_dir: Path, css: str) -> str:
+    """What every document shares: the renderer's version, the stylesheet and the fonts."""
+    digest = hashlib.sha256(_weasyprint_version().encode() + css.encode())
+    for font in sorted(fonts_dir.glob("*.woff2")):
+        digest.update(font.read_bytes())
+    return digest.hexdigest()
+
+
+def job_for(output: Path, html: str, shared: str) -> PrintJob:
+    digest = hashlib.sha256(shared.encode() + html.encode())
+    for uri in sorted(set(IMAGE_SRC.findall(html))):
+        path = Path(unquote(urlparse(uri).path))
+        digest.update(path.read_bytes() if path.is_file() else b"missing:" + uri.encode())
+    return PrintJob(output, html, digest.hexdigest())
+
+
+def _print(html: str, css: str, base: str, target: Path) -> int:
+    from weasyprint import CSS, HTML
+
+    document = HTML(string=html, base_url=base).render(stylesheets=[CSS(string=css)])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    document.write_pdf(partial)
+    partial.replace(target)  # never leave half a PDF behind
+    return len(document.pages)
+
+
+def _worker(html: str, css: str, base: str, target: str) -> tuple[int, float]:
+    started = time.perf_counter()
+    pages = _print(html, css, base, Path(target))
+    return pages, time.perf_counter() - started
+
+
+def print_all(jobs: Iterable[PrintJob], css: str, base: Path, cache_dir: Path | None,
+              workers: int | None = None,
+              on_done: Callable[[Printed], None] | None = None) -> list[Printed]:
+    """Print every job (or copy it from `cache_dir`); `workers=1` prints in this process."""
+    jobs = list(jobs)
+    done: list[Printed] = []
+
+    def finish(result: Printed) -> None:
+        done.append(result)
+        if on_done:
+            on_done(result)
+
+    todo: list[PrintJob] = []
+    for job in jobs:
+        cached = cache_dir / f"{job.key}.pdf" if cache_dir else None
+        if cached and cached.is_file():
+            job.output.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached, job.output)
+            finish(Printed(job.output, int(cached.with_suffix(".pages").read_text()), 0.0, True))
+        else:
+            todo.append(job)
+    todo.sort(key=lambda j: len(j.html), reverse=True)  # longest first balances the processes
+
+    def remember(job: PrintJob, pages: int) -> None:
+        if cache_dir:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(job.output, cache_dir / f"{job.key}.pdf")
+            (cache_dir / f"{job.key}.pages").write_text(str(pages))
+
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(todo) <= 1:
+        for job in todo:
+            pages, seconds = _worker(job.html, css, base.as_uri(), str(job.output))
+            remember(job, pages)
+            finish(Printed(job.output, pages, seconds, False))
+        return done
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_worker, job.html, css, base.as_uri(), str(job.output)): job
+                   for job in todo}
+        for future in as_completed(futures):
+            job = futures[future]
+            pages, seconds = future.result()
+            remember(job, pages)
+            finish(Printed(job.output, pages, seconds, False))
+    return done

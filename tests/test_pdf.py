@@ -1,0 +1,150 @@
+"""Printable PDFs with the real WeasyPrint: content, fonts, contents pages, cache, reproducibility."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from kalan.manifests import load_curriculum
+from kalan.pdf.build import build_pdfs
+from kalan.pdf.documents import plan_documents
+from kalan.sitebuild import build_site
+from tests.browser import open_page
+from tests.conftest import make_project
+
+pytestmark = pytest.mark.slow
+BAMBARA_LETTERS = "ɛɔɲŋƐƆƝŊ"
+
+
+def text_of(pdf: Path) -> str:
+    reader = PdfReader(pdf)
+    return unicodedata.normalize("NFC", "\n".join(page.extract_text() for page in reader.pages))
+
+
+def fonts_of(pdf: Path) -> dict[str, bool]:
+    """Font name → embedded? for every font used on any page."""
+    fonts: dict[str, bool] = {}
+    for page in PdfReader(pdf).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None and "/DescendantFonts" in font:
+                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor else {}
+            fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2",
+                                                                         "/FontFile3"))
+    return fonts
+
+
+@pytest.fixture(scope="module")
+def mini_bundle(tmp_path_factory):
+    """The mini project built like `kalan build`: site, then every PDF into site/pdf."""
+    project = make_project(tmp_path_factory.mktemp("bundle") / "projet")
+    site = build_site(project).site_dir
+    printed = build_pdfs(project, load_curriculum(project), site / "pdf", project.out_dir / "cache")
+    return project, site, printed
+
+
+def test_every_planned_document_is_printed(mini_bundle):
+    project, site, printed = mini_bundle
+    planned = plan_documents(project, load_curriculum(project))
+    assert sorted(str(site / "pdf" / d.output) for d in planned) == sorted(str(p.output) for p in printed)
+    kinds = {(d.lang, d.kind) for d in planned}
+    assert {(lang, kind) for lang in ("fr", "bm")
+            for kind in ("participant", "formateur", "manuel", "fiche")} <= kinds
+    for result in printed:
+        assert result.pages > 0
+        assert len(PdfReader(result.output).pages) == result.pages
+
+
+def test_participant_document_has_no_facilitator_notes(mini_bundle):
+    _, site, _ = mini_bundle
+    participant = text_of(site / "pdf" / "fr" / "m1-participant.pdf")
+    facilitator = text_of(site / "pdf" / "fr" / "m1-formateur.pdf")
+    assert "baobabier" in participant and "baobabier" in facilitator
+    assert "tisane" not in participant and "Réponses attendues" not in participant
+    assert "tisane" in facilitator and "Réponses attendues" in facilitator
+
+
+def test_facilitator_guide_has_session_plan_with_times(mini_bundle):
+    _, site, _ = mini_bundle
+    text = " ".join(text_of(site / "pdf" / "fr" / "m1-formateur.pdf").split())
+    assert "Plan des séances" in text
+    assert "Jour 1, 08:30–09:15" in text and "Jour 1, 09:15–09:45" in text
+
+
+def test_tabs_print_expanded(mini_bundle):
+    _, site, _ = mini_bundle
+    text = text_of(site / "pdf" / "fr" / "m1-participant.pdf")
+    assert "Onglet un" in text and "Texte du premier onglet" in text
+    assert "Onglet deux" in text and "Texte du second onglet" in text
+
+
+def test_bambara_letters_survive_and_fonts_are_embedded(mini_bundle):
+    _, site, _ = mini_bundle
+    for pdf in (site / "pdf" / "bm").rglob("*.pdf"):
+        fonts = fonts_of(pdf)
+        assert fonts and all(fonts.values()), (pdf, fonts)
+        assert "\ufffd" not in text_of(pdf)
+    handout = text_of(site / "pdf" / "bm" / "fiches" / "fiche-01.pdf")
+    assert all(letter in handout for letter in BAMBARA_LETTERS)
+    assert "dɛ̀mɛ" in handout  # combining grave accent kept
+
+
+def test_bambara_draft_notice_printed(mini_bundle):
+    _, site, _ = mini_bundle
+    text = " ".join(text_of(site / "pdf" / "bm" / "m1-participant.pdf").split())
+    assert "aucun locuteur natif ne l'a encore relu" in text
+    assert "brouillon" in text.split("Sommaire")[0]  # the cover gives the translation status
+
+
+def test_contents_page_numbers_point_at_the_pages(mini_bundle):
+    _, site, _ = mini_bundle
+    pdf = site / "pdf" / "fr" / "manuel-formateur.pdf"
+    pages = [page.extract_text() for page in PdfReader(pdf).pages]
+    toc = next(i for i, text in enumerate(pages) if text.lstrip().startswith("Sommaire"))
+    entries = re.findall(r"^(.+?)\s*\.{3,}\s*(\d+)\s*$", pages[toc], re.M)
+    assert len(entries) >= 5
+    for title, number in entries:
+        target = pages[int(number) - 1]
+        assert title.strip()[:20] in " ".join(target.split()), (title, number)
+
+
+def test_site_module_pages_link_existing_pdfs(browser, mini_bundle):
+    _, site, _ = mini_bundle
+    for page in ("m1/index.html", "bm/m1/index.html"):
+        visit = open_page(browser, site / page)
+        links = visit.page.eval_on_selector_all('a[type="application/pdf"]', "els => els.map(e => e.href)")
+        assert len(links) == 3  # participant handout, facilitator guide, Fiche 1
+        for link in links:
+            assert link.startswith("file://")
+            assert Path(link.removeprefix("file://")).is_file(), link
+        lang = "bm" if page.startswith("bm/") else "fr"
+        assert all(f"/pdf/{lang}/" in link for link in links)
+
+
+def test_same_sources_give_identical_pdfs(mini, tmp_path):
+    curriculum = load_curriculum(mini)
+    documents = [d for d in plan_documents(mini, curriculum) if d.output == "bm/m1-formateur.pdf"]
+    first = build_pdfs(mini, curriculum, tmp_path / "a", None, workers=1, documents=documents)
+    second = build_pdfs(mini, curriculum, tmp_path / "b", None, workers=1, documents=documents)
+    assert first[0].output.read_bytes() == second[0].output.read_bytes()
+
+
+def test_cache_reprints_only_what_changed(mini, tmp_path):
+    cache, out = tmp_path / "cache", tmp_path / "pdf"
+    cold = build_pdfs(mini, load_curriculum(mini), out, cache)
+    assert not any(p.cached for p in cold)
+    warm = build_pdfs(mini, load_curriculum(mini), out, cache)
+    assert all(p.cached for p in warm)
+    page = mini.lang_dir("fr") / "m1" / "fiche-01-essai.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nUne phrase ajoutée.\n", encoding="utf-8")
+    edited = build_pdfs(mini, load_curriculum(mini), out, cache)
+    reprinted = sorted(p.output.relative_to(out).as_posix() for p in edited if not p.cached)
+    assert reprinted == ["fr/fiches/fiche-01.pdf", "fr/m1-formateur.pdf", "fr/m1-participant.pdf",
+                         "fr/manuel-formateur.pdf"]
+    assert "Une phrase ajoutée" in text_of(out / "fr" / "fiches" / "fiche-01.pdf")

@@ -1,0 +1,42 @@
+"""Translators' side-by-side review sheets, printed through the CLI with the real WeasyPrint."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from kalan.pdf.review import split_blocks
+from tests.test_pdf import text_of
+
+pytestmark = pytest.mark.slow
+
+
+def test_blocks_keep_admonitions_whole_and_skip_markers():
+    text = "# T\n\n<!-- kalan:entete -->\n\nUn\ndeux.\n\n!!! formateur \"N\"\n    a\n\n    b\n\nFin."
+    assert split_blocks(text) == ["# T", "Un\ndeux.", '!!! formateur "N"\n    a\n\n    b', "Fin."]
+
+
+def _kalan(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kalan", *args], capture_output=True, text=True)
+
+
+def test_review_sheet_pairs_french_and_bambara(mini, tmp_path):
+    result = _kalan("traduction", "fiches", "--module", "M1", "--projet", str(mini.root),
+                    "--sortie", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == [
+        "m1-fiche-01-essai.pdf", "m1-index.pdf", "m1-s1-premiere.pdf"]
+    text = " ".join(text_of(tmp_path / "m1-s1-premiere.pdf").split())
+    assert "Le mot rare de cette page est baobabier." in text
+    assert "Ŋaniya bɛ baobabier kɔnɔ." in text
+    assert "Relu par" in text and "brouillon" in text
+
+
+def test_unknown_module_is_a_clear_error(mini, tmp_path):
+    result = _kalan("traduction", "fiches", "--module", "M9", "--projet", str(mini.root),
+                    "--sortie", str(tmp_path))
+    assert result.returncode == 1
+    assert "module inconnu : M9" in result.stderr and "Traceback" not in result.stderr
+    assert not list(tmp_path.glob("*.pdf"))
