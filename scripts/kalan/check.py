@@ -21,12 +21,30 @@ class CheckReport:
 
     @property
     def warnings(self) -> list[Finding]:
-        return [f for fs in self.groups.values() for f in fs if f.severity != "erreur"]
+        return [f for fs in self.groups.values() for f in fs if f.severity == "avertissement"]
+
+
+def check_quizzes(project: Project) -> list[Finding]:
+    """Item bank and test forms; objectives that no item measures are reported as information."""
+    from kalan.quiz.bank import load_bank
+    from kalan.quiz.forms import load_forms, uncovered_objectives
+
+    objectives = load_curriculum(project).objective_ids()
+    bank = load_bank(project, objectives)
+    _, form_findings = load_forms(project, bank)
+    findings = bank.findings + form_findings
+    if bank.items:
+        missing = uncovered_objectives(objectives, bank)
+        if missing:
+            findings.append(Finding("quizzes/banque.yml", "objectifs",
+                                    f"{len(missing)} objectif(s) sans question : {', '.join(missing)}", "info"))
+    return findings
 
 
 CHECKERS: dict[str, Callable[[Project], list[Finding]]] = {
     "Manifestes des modules": lambda project: load_curriculum(project).findings,
     "Pages en bambara (statut de traduction)": check_pages,
+    "Banque de questions et formulaires de test": check_quizzes,
 }
 
 

@@ -59,7 +59,7 @@ def check_command(
             continue
         console.print(f"[bold]{name}[/]")
         for finding in findings:
-            colour = "red" if finding.severity == "erreur" else "yellow"
+            colour = {"erreur": "red", "avertissement": "yellow"}.get(finding.severity, "cyan")
             console.print(f"  [{colour}]{finding.severity}[/] {finding}", highlight=False)
     if traductions:
         _print_coverage(project)
@@ -132,13 +132,101 @@ def build_command(
             printed = build_pdfs(project, load_curriculum(project), out_dir,
                                  project.out_dir / ".cache" / "pdf", processus or None,
                                  on_planned=planned, on_done=done)
+        fresh = [p for p in printed if not p.cached]
+        console.print(f"[green]✓[/] PDF : {len(printed)} documents ({sum(p.pages for p in printed)} pages ; "
+                      f"{len(fresh)} imprimés, {len(printed) - len(fresh)} repris du cache) "
+                      f"en {time.perf_counter() - started:.1f} s → "
+                      f"{out_dir.relative_to(project.root)}/")
+        quiz = _quiz_print_set(project, workers=processus or None)
     except KalanError as exc:
         raise _fail(exc) from None
-    fresh = [p for p in printed if not p.cached]
-    console.print(f"[green]✓[/] PDF : {len(printed)} documents ({sum(p.pages for p in printed)} pages ; "
-                  f"{len(fresh)} imprimés, {len(printed) - len(fresh)} repris du cache) "
-                  f"en {time.perf_counter() - started:.1f} s → "
-                  f"{out_dir.relative_to(project.root)}/")
+    console.print(f"[green]✓[/] Tests : {len(quiz)} documents, classeurs de saisie et XLSForm → "
+                  f"{project.print_dir.relative_to(project.root)}/ (réservé aux formateurs et au S&E)")
+
+
+quiz_app = typer.Typer(help="Tests pré/post : impression, classeur de saisie, formulaire KoboToolbox.",
+                       no_args_is_help=True)
+app.add_typer(quiz_app, name="quiz")
+
+
+def _quiz_print_set(project: Project, form_id: str | None = None, workers: int | None = None) -> list:
+    """Print one form (or all) with a progress bar; also write the capture forms."""
+    from kalan.quiz.build import capture_forms, load_quizzes, print_quizzes
+
+    data = load_quizzes(project)
+    forms = [data.form(form_id)] if form_id else data.forms
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("Tests : documents", total=len(forms) * (6 + 4 * len(project.langs)))
+        printed = print_quizzes(project, data, forms=forms, workers=workers,
+                                on_done=lambda _p: bar.advance(task))
+    for form in forms:
+        capture_forms(project, form)
+    return printed
+
+
+@quiz_app.command("imprimer")
+def quiz_print_command(
+    formulaire: str | None = typer.Argument(None, help="Identifiant du formulaire (ex. PP1) ; tous si absent."),
+    projet: Path | None = ProjectOption,
+) -> None:
+    """Imprime questionnaires (fr, bm), feuilles de réponses, corrigés et guide oral dans dist/impression/.
+
+    Exemple :  kalan quiz imprimer PP1
+    """
+    try:
+        project = _project(projet)
+        printed = _quiz_print_set(project, formulaire)
+    except KalanError as exc:
+        raise _fail(exc) from None
+    console.print(f"[green]✓[/] Tests : {len(printed)} documents → "
+                  f"{project.print_dir.relative_to(project.root)}/ (réservé aux formateurs et au S&E)")
+
+
+@quiz_app.command("modele")
+def quiz_workbook_command(
+    formulaire: str = typer.Argument(..., help="Identifiant du formulaire, ex. PP1."),
+    sortie: Path | None = typer.Option(None, "--sortie", help="Fichier .xlsx à écrire."),
+    projet: Path | None = ProjectOption,
+) -> None:
+    """Écrit le classeur Excel de saisie des réponses (listes déroulantes, codes des participants).
+
+    Exemple :  kalan quiz modele PP1 --sortie saisie-PP1.xlsx
+    """
+    from kalan.quiz.build import load_quizzes
+    from kalan.quiz.capture import write_workbook
+
+    try:
+        project = _project(projet)
+        form = load_quizzes(project).form(formulaire)
+        path = write_workbook(form, sortie or project.print_dir / form.id / f"{form.id}-saisie.xlsx",
+                              project.code_prefixes)
+    except KalanError as exc:
+        raise _fail(exc) from None
+    console.print(f"[green]✓[/] Classeur de saisie → {path}")
+
+
+@quiz_app.command("xlsform")
+def quiz_xlsform_command(
+    formulaire: str = typer.Argument(..., help="Identifiant du formulaire, ex. PP1."),
+    sortie: Path | None = typer.Option(None, "--sortie", help="Fichier .xlsx à écrire."),
+    projet: Path | None = ProjectOption,
+) -> None:
+    """Écrit le XLSForm (KoboToolbox / ODK Collect) pour saisir les feuilles de réponses sur téléphone.
+
+    Exemple :  kalan quiz xlsform PP1 --sortie PP1-kobo.xlsx
+    """
+    from kalan.quiz.build import load_quizzes
+    from kalan.quiz.capture import write_xlsform
+
+    try:
+        project = _project(projet)
+        form = load_quizzes(project).form(formulaire)
+        path = write_xlsform(form, sortie or project.print_dir / form.id / f"{form.id}-xlsform.xlsx",
+                             project.code_prefixes)
+    except KalanError as exc:
+        raise _fail(exc) from None
+    console.print(f"[green]✓[/] XLSForm → {path}")
 
 
 traduction_app = typer.Typer(help="Relecture des traductions en bambara.", no_args_is_help=True)

@@ -31,6 +31,7 @@ class Project:
     default_lang: str
     out_dir: Path
     day: DayPlan
+    code_prefixes: tuple[str, ...] = ("KOR", "DOU")
 
     @property
     def modules_dir(self) -> Path:
@@ -46,6 +47,11 @@ class Project:
     @property
     def site_dir(self) -> Path:
         return self.out_dir / "site"
+
+    @property
+    def print_dir(self) -> Path:
+        """Facilitator-only print set (tests, keys, answer sheets): outside the site."""
+        return self.out_dir / "impression"
 
 
 def clock_to_minutes(text: str) -> int:
@@ -91,4 +97,5 @@ def load_project(root: Path | None = None) -> Project:
             breaks=breaks,
             tolerance=int(day.get("tolerance_minutes", 15)),
         ),
+        code_prefixes=tuple(data.get("quiz", {}).get("prefixes_code", ("KOR", "DOU"))),
     )

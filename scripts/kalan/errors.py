@@ -16,7 +16,7 @@ class Finding:
     path: str
     field: str
     message: str
-    severity: str = "erreur"  # "erreur" or "avertissement"
+    severity: str = "erreur"  # "erreur", "avertissement" or "info"
 
     def __str__(self) -> str:
         where = f"{self.path} › {self.field}" if self.field else self.path

@@ -1,0 +1,148 @@
+"""The item bank (``quizzes/banque.yml``): questions, options and keys in French and Bambara."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from kalan.config import Project
+from kalan.errors import Finding
+from kalan.i18n import LANGS
+
+ITEM_ID = re.compile(r"^Q\d{2,3}$")
+CHOICE, TRUE_FALSE = "choix", "vrai-faux"
+OPTION_IDS = ("a", "b", "c")
+TRUE_FALSE_KEYS = ("vrai", "faux")
+ITEM_KEYS = {"id", "objectif", "type", "enonce", "options", "cle", "pictogramme", "oral"}
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    text: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    objective: str
+    type: str
+    stem: dict[str, str]
+    options: tuple[Option, ...]  # empty for vrai-faux
+    key: str  # option id, or "vrai" / "faux"
+    pictogram: Path | None = None
+    oral: dict[str, str] = field(default_factory=dict)
+
+    def option(self, option_id: str) -> Option:
+        return next(o for o in self.options if o.id == option_id)
+
+
+@dataclass
+class Bank:
+    items: dict[str, Item]
+    path: Path
+    draft: bool  # Bambara not yet reviewed
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _text(value: object, place: str, shown: str, findings: list[Finding]) -> dict[str, str]:
+    if not isinstance(value, dict):
+        findings.append(Finding(shown, place, "texte attendu en « fr: … » et « bm: … »"))
+        return {}
+    result = {}
+    for lang in LANGS:
+        text = value.get(lang)
+        if not isinstance(text, str) or not text.strip():
+            findings.append(Finding(shown, f"{place}.{lang}", "texte manquant dans cette langue"))
+        else:
+            result[lang] = text.strip()
+    return result
+
+
+def load_bank(project: Project, objective_ids: set[str]) -> Bank:
+    """Read and validate the bank; every problem is a finding naming the item and field."""
+    path = project.root / "quizzes" / "banque.yml"
+    shown = path.relative_to(project.root).as_posix()
+    findings: list[Finding] = []
+    if not path.is_file():
+        return Bank({}, path, True, [Finding(shown, "", "fichier introuvable")])
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else ""
+        return Bank({}, path, True, [Finding(shown, where, f"YAML illisible : {getattr(exc, 'problem', exc)}")])
+    status = data.get("traduction") if isinstance(data, dict) else None
+    if status not in ("brouillon", "relue"):
+        findings.append(Finding(shown, "traduction", "« brouillon » ou « relue » attendu"))
+    raw_items = data.get("questions") if isinstance(data, dict) else None
+    if not isinstance(raw_items, list) or not raw_items:
+        findings.append(Finding(shown, "questions", "liste de questions attendue"))
+        raw_items = []
+    items: dict[str, Item] = {}
+    for i, raw in enumerate(raw_items):
+        place = f"questions[{i + 1}]"
+        if not isinstance(raw, dict):
+            findings.append(Finding(shown, place, "chaque question est une table (id, objectif, …)"))
+            continue
+        item_id = raw.get("id")
+        if not isinstance(item_id, str) or not ITEM_ID.match(item_id):
+            findings.append(Finding(shown, f"{place}.id", f"identifiant invalide {item_id!r} (ex. Q07)"))
+            continue
+        place = item_id
+        if item_id in items:
+            findings.append(Finding(shown, f"{place}.id", "identifiant en double"))
+            continue
+        for unknown in sorted(set(raw) - ITEM_KEYS):
+            findings.append(Finding(shown, f"{place}.{unknown}", "champ inconnu", "avertissement"))
+        item = _read_item(raw, place, shown, objective_ids, project, findings)
+        if item:
+            items[item_id] = item
+    return Bank(items, path, status != "relue", findings)
+
+
+def _read_item(raw: dict, place: str, shown: str, objective_ids: set[str], project: Project,
+               findings: list[Finding]) -> Item | None:
+    before = len(findings)
+    objective = raw.get("objectif")
+    if objective not in objective_ids:
+        findings.append(Finding(shown, f"{place}.objectif",
+                                f"objectif inconnu {objective!r} (voir les manifestes dans modules/)"))
+    kind = raw.get("type")
+    if kind not in (CHOICE, TRUE_FALSE):
+        findings.append(Finding(shown, f"{place}.type", f"« {CHOICE} » ou « {TRUE_FALSE} » attendu"))
+    stem = _text(raw.get("enonce"), f"{place}.enonce", shown, findings)
+    options: list[Option] = []
+    key = raw.get("cle")
+    if kind == CHOICE:
+        raw_options = raw.get("options")
+        if not isinstance(raw_options, list) or len(raw_options) != len(OPTION_IDS):
+            findings.append(Finding(shown, f"{place}.options", "exactement trois options (a, b, c)"))
+            raw_options = []
+        for j, raw_option in enumerate(raw_options):
+            option_id = raw_option.get("id") if isinstance(raw_option, dict) else None
+            if option_id != OPTION_IDS[j]:
+                findings.append(Finding(shown, f"{place}.options[{j + 1}].id",
+                                        f"« {OPTION_IDS[j]} » attendu (reçu : {option_id!r})"))
+                continue
+            options.append(Option(option_id, _text(raw_option.get("texte"),
+                                                   f"{place}.options.{option_id}", shown, findings)))
+        if key not in OPTION_IDS:
+            findings.append(Finding(shown, f"{place}.cle", f"la clé {key!r} n'est pas une option (a, b ou c)"))
+    elif kind == TRUE_FALSE:
+        if "options" in raw:
+            findings.append(Finding(shown, f"{place}.options", "pas d'options pour une question vrai-faux"))
+        if key not in TRUE_FALSE_KEYS:
+            findings.append(Finding(shown, f"{place}.cle", f"« vrai » ou « faux » attendu (reçu : {key!r})"))
+    pictogram = None
+    if raw.get("pictogramme"):
+        pictogram = project.root / "quizzes" / str(raw["pictogramme"])
+        if not pictogram.is_file():
+            findings.append(Finding(shown, f"{place}.pictogramme", f"image introuvable : {raw['pictogramme']}"))
+    oral = _text(raw["oral"], f"{place}.oral", shown, findings) if "oral" in raw else {}
+    if len(findings) > before:
+        return None
+    return Item(raw["id"], objective, kind, stem, tuple(options), key, pictogram, oral)

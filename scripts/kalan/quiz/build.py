@@ -1,0 +1,61 @@
+"""The quiz print set and capture forms, for `kalan build` and `kalan quiz …`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kalan.config import Project
+from kalan.errors import KalanError
+from kalan.manifests import load_curriculum
+from kalan.pdf.render import Printed, input_fingerprint, job_for, print_all, stylesheet
+from kalan.quiz.bank import Bank, load_bank
+from kalan.quiz.capture import write_workbook, write_xlsform
+from kalan.quiz.forms import Form, load_forms
+from kalan.quiz.paper import print_set
+
+
+@dataclass(frozen=True)
+class QuizData:
+    bank: Bank
+    forms: list[Form]
+
+    def form(self, form_id: str) -> Form:
+        wanted = form_id.upper()
+        for form in self.forms:
+            if form.id == wanted:
+                return form
+        known = ", ".join(f.id for f in self.forms) or "aucun"
+        raise KalanError(f"formulaire inconnu : {form_id} (formulaires : {known})")
+
+
+def load_quizzes(project: Project) -> QuizData:
+    """Bank and forms, or a KalanError listing every problem (file, item, field)."""
+    bank = load_bank(project, load_curriculum(project).objective_ids())
+    forms, findings = load_forms(project, bank)
+    errors = [f for f in bank.findings + findings if f.severity == "erreur"]
+    if errors:
+        raise KalanError("banque de questions ou formulaire invalide :\n" +
+                         "\n".join(f"  - {e}" for e in errors))
+    return QuizData(bank, forms)
+
+
+def print_quizzes(project: Project, data: QuizData, out_dir: Path | None = None,
+                  forms: list[Form] | None = None, workers: int | None = None,
+                  on_done: Callable[[Printed], None] | None = None) -> list[Printed]:
+    """Question papers, answer sheets, keys and oral guides of every form, into dist/impression/."""
+    out_dir = out_dir or project.print_dir
+    fonts_dir = project.docs_dir / "assets" / "fonts"
+    css = stylesheet(fonts_dir)
+    shared = input_fingerprint(fonts_dir, css)
+    jobs = [job_for(doc.output, doc.html, shared)
+            for form in (forms or data.forms)
+            for doc in print_set(form, data.bank, out_dir, project.code_prefixes, project.langs)]
+    return print_all(jobs, css, project.root / "quizzes", project.out_dir / ".cache" / "pdf", workers, on_done)
+
+
+def capture_forms(project: Project, form: Form, out_dir: Path | None = None) -> list[Path]:
+    folder = (out_dir or project.print_dir) / form.id
+    return [write_workbook(form, folder / f"{form.id}-saisie.xlsx", project.code_prefixes),
+            write_xlsform(form, folder / f"{form.id}-xlsform.xlsx", project.code_prefixes)]
