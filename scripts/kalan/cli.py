@@ -20,7 +20,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # long messages stay on one line (logs, grep)
 
 ProjectOption = typer.Option(
     None, "--projet", help="Dossier du projet (par défaut : le dossier courant ou un parent).")
@@ -228,6 +228,14 @@ def quiz_xlsform_command(
         raise _fail(exc) from None
     console.print(f"[green]✓[/] XLSForm → {path}")
 
+
+from kalan.scoring import cli as scoring_cli  # noqa: E402  (M&E commands live with their library)
+
+app.add_typer(scoring_cli.participants_app, name="participants")
+app.add_typer(scoring_cli.resultats_app, name="resultats")
+app.command("rapport")(scoring_cli.rapport_command)
+app.command("suivi")(scoring_cli.suivi_command)
+app.command("exemple")(scoring_cli.exemple_command)
 
 traduction_app = typer.Typer(help="Relecture des traductions en bambara.", no_args_is_help=True)
 app.add_typer(traduction_app, name="traduction")

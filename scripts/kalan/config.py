@@ -32,6 +32,7 @@ class Project:
     out_dir: Path
     day: DayPlan
     code_prefixes: tuple[str, ...] = ("KOR", "DOU")
+    results_db: Path | None = None
 
     @property
     def modules_dir(self) -> Path:
@@ -98,4 +99,5 @@ def load_project(root: Path | None = None) -> Project:
             tolerance=int(day.get("tolerance_minutes", 15)),
         ),
         code_prefixes=tuple(data.get("quiz", {}).get("prefixes_code", ("KOR", "DOU"))),
+        results_db=root / data.get("base_resultats", "data/kalan.sqlite"),
     )

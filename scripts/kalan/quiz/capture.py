@@ -23,6 +23,15 @@ PHASE_CHOICES = (("pre", "Pré-test", "Kalan ɲɛ kɔrɔbɔli"), ("post", "Post-
 FIXED_COLUMNS = ("code", "langue", "mode", "date")
 ROWS = 400  # rows prepared with validation in each phase sheet
 FR, BM = "Français (fr)", "Bamanankan (bm)"
+# The XLSForm's first questions: (type, name, French label, Bambara label).
+SURVEY_META = (
+    ("text", "code", "Code participant (ex. KOR-023)", "Kalanden ka kode (misali: KOR-023)"),
+    ("select_one phase", "phase", "Phase du test", "Kɔrɔbɔli waati"),
+    ("select_one langue", "langue", "Langue du test", "Kɔrɔbɔli kan"),
+    ("select_one mode", "mode", "Mode (écrit ou oral)", "Cogo (sɛbɛnni walima da la)"),
+)
+MARK_LABELS = {BLANK: ("Vide (aucune bulle)", "Lankolon"), MULTIPLE: ("Plusieurs bulles", "Bilen caman"),
+               ILLEGIBLE: ("Illisible", "A tɛ se ka kalan")}
 
 
 def code_regex(prefixes: tuple[str, ...]) -> str:
@@ -129,14 +138,13 @@ def write_xlsform(form: Form, path: Path, prefixes: tuple[str, ...]) -> Path:
     survey.title = "survey"
     survey.append(["type", "name", f"label::{FR}", f"label::{BM}", "required", "constraint",
                    f"constraint_message::{FR}", f"constraint_message::{BM}"])
-    survey.append(["text", "code", "Code participant (ex. KOR-023)", "Kalanden ka kode (misali: KOR-023)", "yes",
-                   f"regex(., '{code_regex(prefixes)}')",
-                   f"Code de la forme {prefixes[0]}-023 : {', '.join(prefixes)}, un tiret, trois chiffres",
-                   f"Kode cogo: {prefixes[0]}-023"])
-    survey.append(["select_one phase", "phase", "Phase du test", "Kɔrɔbɔli waati", "yes", "", "", ""])
-    survey.append(["select_one langue", "langue", "Langue du test", "Kɔrɔbɔli kan", "yes", "", "", ""])
-    survey.append(["select_one mode", "mode", "Mode (écrit ou oral)", "Cogo (sɛbɛnni walima da la)", "yes",
-                   "", "", ""])
+    for kind, name, fr, bm in SURVEY_META:
+        check = ("", "", "")
+        if name == "code":
+            check = (f"regex(., '{code_regex(prefixes)}')",
+                     f"Code de la forme {prefixes[0]}-023 : {', '.join(prefixes)}, un tiret, trois chiffres",
+                     f"Kode cogo: {prefixes[0]}-023")
+        survey.append([kind, name, fr, bm, "yes", *check])
     for n, item in enumerate(form.items, 1):
         kind = "choix" if item.type == CHOICE else "vf"
         survey.append([f"select_one {kind}", item.id.lower(), f"{n}. {item.stem['fr']}",
@@ -149,11 +157,9 @@ def write_xlsform(form: Form, path: Path, prefixes: tuple[str, ...]) -> Path:
         choices.append(["langue", name, fr, bm])
     for name, fr, bm in MODE_CHOICES:
         choices.append(["mode", name, fr, bm])
-    words = {BLANK: ("Vide (aucune bulle)", "Lankolon"), MULTIPLE: ("Plusieurs bulles", "Bilen caman"),
-             ILLEGIBLE: ("Illisible", "A tɛ se ka kalan")}
     for list_name, marks in (("choix", CHOICE_MARKS), ("vf", TRUE_FALSE_MARKS)):
         for mark in marks:
-            fr, bm = words.get(mark, (mark, mark))
+            fr, bm = MARK_LABELS.get(mark, (mark, mark))
             choices.append([list_name, mark, fr, bm])
     settings = book.create_sheet("settings")
     settings.append(["form_title", "form_id", "version", "default_language"])

@@ -1,0 +1,109 @@
+"""Scoring benchmark: prints import + report times, asserts nothing.
+
+    .venv/bin/python bench/scoring.py
+
+For 274 responders (the programme) and 100 000 synthetic responders: the
+roster and answers are written as CSV files, imported, then the full report
+(workbook, charts, PDF) is built. Times are given twice: through the `kalan`
+command (separate processes, Python start-up included) and as library calls.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kalan.config import load_project
+from kalan.quiz.build import load_quizzes
+from kalan.quiz.forms import Form
+from kalan.scoring.dataset import load_dataset
+from kalan.scoring.db import open_db
+from kalan.scoring.participants import import_roster
+from kalan.scoring.report import build_report
+from kalan.scoring.results import import_results
+
+ROOT = Path(__file__).resolve().parents[1]
+CATEGORIES = ("mairie", "service technique", "relais communautaire", "OSC")
+
+
+def synthetic_project(folder: Path, prefixes: list[str]) -> Path:
+    """A copy of the project whose participant codes may use `prefixes` (codes have three digits,
+    so 100 000 people need a hundred prefixes)."""
+    root = folder / "projet"
+    root.mkdir()
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    text = text.replace('prefixes_code = ["KOR", "DOU"]', f"prefixes_code = {prefixes!r}".replace("'", '"'))
+    (root / "pyproject.toml").write_text(text, encoding="utf-8")
+    for name in ("modules", "quizzes", "docs", "scripts", "mkdocs.yml"):
+        (root / name).symlink_to(ROOT / name)
+    return root
+
+
+def write_files(form: Form, prefixes: list[str], n: int, folder: Path, seed: int = 7) -> tuple[Path, Path]:
+    rng = random.Random(seed)
+    roster, answers = folder / "participants.csv", folder / "reponses.csv"
+    codes = [f"{prefixes[i % len(prefixes)]}-{i // len(prefixes):03d}" for i in range(n)]
+    with roster.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["code", "sexe", "categorie", "cercle", "commune", "organisation", "cohorte"])
+        for i, code in enumerate(codes):
+            out.writerow([code, "FM"[i % 2], CATEGORIES[i % 4], ("Koro", "Douentza")[i % 2],
+                          f"Commune {i % 9}", f"Structure {i % 40}", f"C{i % 12:02d}"])
+    with answers.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["code", "phase", "langue", "mode", *(item.id for item in form.items)])
+        for code in codes:
+            for phase, p in (("pre", 0.5), ("post", 0.8)):
+                variant = form.variant(phase)
+                marks = [variant.key(item) if rng.random() < p else
+                         rng.choice([letter for letter, _ in variant.choices(item)]) for item in form.items]
+                out.writerow([code, phase, rng.choice(["fr", "bm"]), rng.choice(["ecrit", "oral"]), *marks])
+    return roster, answers
+
+
+def cli_run(root: Path, db: Path, roster: Path, answers: Path, report: Path) -> float:
+    kalan = [sys.executable, "-m", "kalan"]
+    common = ["--db", str(db), "--projet", str(root)]
+    started = time.perf_counter()
+    for args in (["participants", "importer", str(roster)], ["resultats", "importer", str(answers)],
+                 ["rapport", "--sortie", str(report)]):
+        subprocess.run([*kalan, *args, *common], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def library_run(project, quiz, db: Path, roster: Path, answers: Path, report: Path) -> tuple[float, float]:
+    started = time.perf_counter()
+    conn = open_db(db)
+    import_roster(conn, roster, project.code_prefixes)
+    import_results(conn, answers, quiz)
+    imported = time.perf_counter() - started
+    build_report(load_dataset(conn), report, project)
+    return imported, time.perf_counter() - started - imported
+
+
+def main() -> None:
+    rows = []
+    for n, prefixes in ((274, ["KOR", "DOU"]), (100_000, [f"S{i:02d}" for i in range(100)])):
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            root = synthetic_project(folder, prefixes)
+            project = load_project(root)
+            quiz = load_quizzes(project)
+            roster, answers = write_files(quiz.form("PP1"), prefixes, n, folder)
+            cli = cli_run(root, folder / "cli.sqlite", roster, answers, folder / "rapport-cli")
+            imported, reported = library_run(project, quiz, folder / "lib.sqlite", roster, answers, folder / "r")
+            rows.append((n, cli, imported, reported))
+    print("Three commands (participants importer, resultats importer, rapport) as separate processes,")
+    print("then the same work as library calls in one process. Goals: 274 ≤ 2 s, 100 000 ≤ 30 s.")
+    print(f"{'responders':>10}  {'CLI total (s)':>14}  {'library import (s)':>19}  {'library report (s)':>19}")
+    for n, cli, imported, reported in rows:
+        print(f"{n:>10}  {cli:>14.2f}  {imported:>19.2f}  {reported:>19.2f}")
+
+
+if __name__ == "__main__":
+    main()

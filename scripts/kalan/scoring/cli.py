@@ -1,0 +1,178 @@
+"""The M&E commands: participants, results, report, follow-up, example. French output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kalan.config import Project, load_project
+from kalan.errors import KalanError
+
+console = Console()
+err = Console(stderr=True, soft_wrap=True)  # long messages stay on one line (logs, grep)
+
+DbOption = typer.Option(None, "--db", help="Base de résultats SQLite (par défaut data/kalan.sqlite).")
+ProjectOption = typer.Option(None, "--projet", help="Dossier du projet kalan.")
+
+
+def _fail(exc: KalanError) -> typer.Exit:
+    err.print(f"[bold red]Erreur[/] : {exc}", highlight=False)
+    return typer.Exit(1)
+
+
+def _open(project: Project, db: Path | None):
+    from kalan.scoring.db import open_db
+
+    return open_db(db or project.results_db)
+
+
+def _print_summary(summary, what: str) -> None:
+    for warning in summary.warnings:
+        console.print(f"[yellow]attention[/] {warning}", highlight=False)
+    if summary.already_imported:
+        console.print(f"[cyan]Déjà importé[/] le {summary.already_imported} : rien n'a changé ({summary.file}).")
+        return
+    verb = "serait" if summary.dry_run else "a été"
+    prefix = "[bold]Essai[/] (rien n'est enregistré) : " if summary.dry_run else "[green]✓[/] "
+    console.print(f"{prefix}{summary.file} : {summary.rows} {what} lu(e)s ; {summary.added} ajout(s), "
+                  f"{summary.updated} mise(s) à jour, {summary.unchanged} inchangé(s) — la base {verb} "
+                  f"{'modifiée' if summary.changes else 'laissée telle quelle'}.", highlight=False)
+
+
+participants_app = typer.Typer(help="Liste des premiers répondants formés.", no_args_is_help=True)
+resultats_app = typer.Typer(help="Réponses des tests pré et post.", no_args_is_help=True)
+
+
+@participants_app.command("importer")
+def import_participants(
+    fichier: Path = typer.Argument(..., help="Liste des participants (.xlsx ou .csv)."),
+    essai: bool = typer.Option(False, "--essai", help="Montre ce qui changerait, sans rien enregistrer."),
+    db: Path | None = DbOption,
+    projet: Path | None = ProjectOption,
+) -> None:
+    """Importe (ou met à jour) la liste des participants : code, sexe, catégorie, cercle, commune,
+    organisation, cohorte, et facultativement le nom.
+
+    Exemple :  kalan participants importer participants.xlsx --db data/kalan.sqlite
+    """
+    from kalan.scoring.participants import import_roster
+
+    try:
+        project = load_project(projet)
+        conn = _open(project, db)
+        summary = import_roster(conn, fichier, project.code_prefixes, dry_run=essai)
+    except KalanError as exc:
+        raise _fail(exc) from None
+    _print_summary(summary, "participant(s)")
+
+
+@resultats_app.command("importer")
+def import_results_command(
+    fichier: Path = typer.Argument(..., help="Réponses : classeur kalan, export KoboToolbox (XLSX/CSV) ou CSV."),
+    formulaire: str | None = typer.Option(
+        None, "--formulaire", help="Formulaire (ex. PP1), si le fichier ne le dit pas."),
+    phase: str | None = typer.Option(None, "--phase", help="pre ou post, si le fichier ne le dit pas."),
+    essai: bool = typer.Option(False, "--essai", help="Montre ce qui changerait, sans rien enregistrer."),
+    db: Path | None = DbOption,
+    projet: Path | None = ProjectOption,
+) -> None:
+    """Importe les réponses d'un test (une transaction par fichier : tout ou rien).
+
+    Exemple :  kalan resultats importer kobo-export.xlsx --formulaire PP1
+    """
+    from kalan.quiz.build import load_quizzes
+    from kalan.scoring.results import import_results
+
+    if phase is not None and phase not in ("pre", "post"):
+        raise _fail(KalanError(f"--phase {phase!r} : « pre » ou « post »"))
+    try:
+        project = load_project(projet)
+        conn = _open(project, db)
+        summary = import_results(conn, fichier, load_quizzes(project), formulaire, phase, dry_run=essai)
+    except KalanError as exc:
+        raise _fail(exc) from None
+    _print_summary(summary, "feuille(s) de réponses")
+
+
+def rapport_command(
+    sortie: Path = typer.Option(..., "--sortie", help="Dossier où écrire le classeur, le PDF et les graphiques."),
+    cohorte: list[str] | None = typer.Option(None, "--cohorte", help="Limiter à une cohorte (répétable)."),
+    formulaire: str | None = typer.Option(None, "--formulaire", help="Formulaire, s'il y en a plusieurs."),
+    avec_noms: bool = typer.Option(False, "--avec-noms", help="Ajoute les noms dans le classeur (sinon : codes)."),
+    db: Path | None = DbOption,
+    projet: Path | None = ProjectOption,
+) -> None:
+    """Écrit le rapport pré/post : classeur Excel (indicateurs, groupes, participants, questions, qualité
+    des données), PDF imprimable et graphiques.
+
+    Exemple :  kalan rapport --sortie rapports/octobre --cohorte C01-KOR
+    """
+    from kalan.scoring.dataset import load_dataset
+    from kalan.scoring.report import build_report
+
+    try:
+        project = load_project(projet)
+        conn = _open(project, db)
+        with console.status("Calcul du rapport…"):
+            data = load_dataset(conn, cohorte or None, formulaire)
+            files = build_report(data, sortie, project, cohorte or None, avec_noms)
+    except KalanError as exc:
+        raise _fail(exc) from None
+    console.print(f"[green]✓[/] Rapport : {files.workbook}\n[green]✓[/] PDF : {files.pdf}")
+
+
+def suivi_command(
+    cohorte: list[str] | None = typer.Option(None, "--cohorte", help="Limiter à une cohorte (répétable)."),
+    formulaire: str | None = typer.Option(None, "--formulaire", help="Formulaire, s'il y en a plusieurs."),
+    avec_noms: bool = typer.Option(False, "--avec-noms", help="Affiche aussi les noms."),
+    db: Path | None = DbOption,
+    projet: Path | None = ProjectOption,
+) -> None:
+    """Liste les personnes à suivre (sous la note de passage au post-test, ou test manquant),
+    par cohorte et par commune.
+
+    Exemple :  kalan suivi --cohorte C01-KOR
+    """
+    from kalan.scoring.dataset import follow_up, load_dataset
+
+    try:
+        project = load_project(projet)
+        data = load_dataset(_open(project, db), cohorte or None, formulaire)
+    except KalanError as exc:
+        raise _fail(exc) from None
+    rows = follow_up(data)
+    table = Table(title=f"Suivi — formulaire {data.form_id} ({len(rows)} personne(s))", title_justify="left")
+    columns = ["Cohorte", "Commune", "Code", *(["Nom"] if avec_noms else []), "Pré", "Post", "Motif"]
+    for column in columns:
+        table.add_column(column)
+    for f in rows:
+        name = [data.participants[f.code]["name"]] if avec_noms else []
+        table.add_row(f.cohort, f.commune, f.code, *name, "—" if f.pre is None else str(f.pre),
+                      "—" if f.post is None else str(f.post), f.reason)
+    console.print(table)
+
+
+def exemple_command(
+    dossier: Path = typer.Argument(..., help="Dossier où écrire les fichiers d'exemple."),
+    formulaire: str = typer.Option("PP1", "--formulaire", help="Formulaire utilisé."),
+    projet: Path | None = ProjectOption,
+) -> None:
+    """Écrit une cohorte inventée (liste des participants, réponses pré et post dans quatre formats)
+    pour essayer toute la chaîne.
+
+    Exemple :  kalan exemple /tmp/essai
+    """
+    from kalan.quiz.build import load_quizzes
+    from kalan.scoring.example import write_example
+
+    try:
+        project = load_project(projet)
+        paths = write_example(load_quizzes(project).form(formulaire), dossier, project.code_prefixes)
+    except KalanError as exc:
+        raise _fail(exc) from None
+    for path in paths:
+        console.print(f"[green]✓[/] {path}")
+    console.print("Personnes et réponses inventées. Étapes suivantes : voir « Suivi-évaluation » dans le README.")

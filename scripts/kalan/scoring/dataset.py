@@ -1,0 +1,249 @@
+"""Loading scored results from the database into arrays, and computing every figure of the report."""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from kalan.errors import KalanError
+from kalan.scoring import stats
+
+GROUPS = (("sex", "Sexe"), ("cercle", "Cercle"), ("category", "Catégorie"),
+          ("language", "Langue du test (post)"), ("mode", "Mode (post)"))
+MIN_GROUP = 5  # groups smaller than this are shown with their size only
+TOO_EASY = 0.90
+MANY_BLANKS = 0.20
+
+
+@dataclass
+class Phase:
+    codes: list[str]
+    correct: np.ndarray  # persons × items, 0/1
+    marks: np.ndarray  # persons × items, raw marks (str)
+    language: dict[str, str]
+    mode: dict[str, str]
+
+    @cached_property
+    def scores(self) -> np.ndarray:
+        return self.correct.sum(axis=1)
+
+    def index(self) -> dict[str, int]:
+        return self._index
+
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        return {code: i for i, code in enumerate(self.codes)}
+
+
+@dataclass
+class Dataset:
+    form_id: str
+    items: list[tuple[str, str]]  # (item id, objective) in paper order
+    pass_mark: int
+    participants: dict[str, dict[str, str]]
+    pre: Phase
+    post: Phase
+    imports: list[tuple] = field(default_factory=list)
+
+    @property
+    def n_items(self) -> int:
+        return len(self.items)
+
+    def paired_codes(self) -> list[str]:
+        post = set(self.post.codes)
+        return [c for c in self.pre.codes if c in post]
+
+
+def _phase(conn: sqlite3.Connection, form_id: str, phase: str, codes: set[str], items: list[str]) -> Phase:
+    sittings = [row for row in conn.execute(
+        "SELECT participant, language, mode, variant_id, marks FROM sittings WHERE form_id = ? AND phase = ? "
+        "ORDER BY participant", (form_id, phase)) if row[0] in codes]
+    keys = {variant: [k for (k,) in conn.execute(
+        "SELECT key FROM variant_keys WHERE variant_id = ? ORDER BY position", (variant,))]
+        for variant in {row[3] for row in sittings}}
+    n = len(items)
+    marks = np.array([[m.get(item, "") for item in items] for m in (json.loads(row[4]) for row in sittings)],
+                     dtype=object).reshape(len(sittings), n)
+    key_rows = np.array([keys[row[3]] for row in sittings], dtype=object).reshape(len(sittings), n)
+    correct = (marks == key_rows).astype(np.int8)
+    return Phase([row[0] for row in sittings], correct, marks,
+                 {row[0]: row[1] for row in sittings}, {row[0]: row[2] for row in sittings})
+
+
+def load_dataset(conn: sqlite3.Connection, cohorts: list[str] | None = None,
+                 form_id: str | None = None) -> Dataset:
+    forms = [row[0] for row in conn.execute("SELECT DISTINCT form_id FROM sittings ORDER BY form_id")]
+    if not forms:
+        raise KalanError("aucun résultat dans la base : importez d'abord des réponses (kalan resultats importer)")
+    if form_id is None:
+        if len(forms) > 1:
+            raise KalanError(f"plusieurs formulaires dans la base ({', '.join(forms)}) : précisez --formulaire")
+        form_id = forms[0]
+    elif form_id.upper() not in forms:
+        raise KalanError(f"aucun résultat pour le formulaire {form_id} (formulaires : {', '.join(forms)})")
+    form_id = form_id.upper()
+    participants = {}
+    for code, sex, category, cercle, commune, organisation, cohort, name in conn.execute(
+            "SELECT code, sex, category, cercle, commune, organisation, cohort, name FROM participants"):
+        if cohorts and cohort not in cohorts:
+            continue
+        participants[code] = {"sex": sex, "category": category, "cercle": cercle, "commune": commune,
+                              "organisation": organisation, "cohort": cohort, "name": name or ""}
+    if cohorts and not participants:
+        known = [row[0] for row in conn.execute("SELECT code FROM cohorts ORDER BY code")]
+        raise KalanError(f"cohorte inconnue : {', '.join(cohorts)} (cohortes : {', '.join(known)})")
+    variant = conn.execute("SELECT id, pass_mark FROM variants WHERE form_id = ? AND phase = 'pre'",
+                           (form_id,)).fetchone()
+    items = list(conn.execute("SELECT item_id, objective FROM variant_keys WHERE variant_id = ? ORDER BY position",
+                              (variant[0],)))
+    codes = set(participants)
+    imports = list(conn.execute("SELECT id, kind, file, format, imported_at, rows, changes FROM imports ORDER BY id"))
+    return Dataset(form_id, items, variant[1], participants,
+                   _phase(conn, form_id, "pre", codes, [item for item, _ in items]),
+                   _phase(conn, form_id, "post", codes, [item for item, _ in items]), imports)
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    dimension: str
+    value: str
+    n_paired: int
+    n_post: int
+    suppressed: bool
+    paired: stats.Paired | None
+    passed_post_pct: float
+
+
+def paired_arrays(data: Dataset, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    pre_index, post_index = data.pre.index(), data.post.index()
+    pre = data.pre.scores[[pre_index[c] for c in codes]].astype(float)
+    post = data.post.scores[[post_index[c] for c in codes]].astype(float)
+    return pre, post
+
+
+def overall(data: Dataset) -> stats.Paired:
+    pre, post = paired_arrays(data, data.paired_codes())
+    return stats.paired(pre, post, data.n_items, data.pass_mark)
+
+
+def post_pass_pct(data: Dataset, codes: list[str] | None = None) -> float:
+    index = data.post.index()
+    chosen = [index[c] for c in (codes if codes is not None else data.post.codes) if c in index]
+    if not chosen:
+        return math.nan
+    return 100 * float((data.post.scores[chosen] >= data.pass_mark).mean())
+
+
+def group_value(data: Dataset, code: str, dimension: str) -> str:
+    if dimension == "language":
+        return data.post.language.get(code, "")
+    if dimension == "mode":
+        return data.post.mode.get(code, "")
+    return data.participants[code][dimension]
+
+
+def groups(data: Dataset) -> list[GroupRow]:
+    rows = []
+    paired_codes = data.paired_codes()
+    for dimension, _ in GROUPS:
+        values = sorted({group_value(data, c, dimension) for c in data.post.codes} |
+                        {group_value(data, c, dimension) for c in paired_codes})
+        for value in values:
+            members = [c for c in paired_codes if group_value(data, c, dimension) == value]
+            post_members = [c for c in data.post.codes if group_value(data, c, dimension) == value]
+            small = len(members) < MIN_GROUP
+            result = None
+            if not small:
+                pre, post = paired_arrays(data, members)
+                result = stats.paired(pre, post, data.n_items, data.pass_mark)
+            rows.append(GroupRow(dimension, value, len(members), len(post_members), small, result,
+                                 math.nan if len(post_members) < MIN_GROUP else post_pass_pct(data, post_members)))
+    return rows
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item: str
+    position: int
+    objective: str
+    p_pre: float
+    p_post: float
+    r_pre: float
+    r_post: float
+    d_pre: float
+    d_post: float
+    b: int
+    c: int
+    p_mcnemar: float
+    blank_pre: float
+    blank_post: float
+    multiple_pre: float
+    multiple_post: float
+    illegible: int
+    flags: list[str]
+
+
+def _share(marks: np.ndarray, column: int, value: str) -> float:
+    return float((marks[:, column] == value).mean()) if marks.shape[0] else math.nan
+
+
+def item_rows(data: Dataset) -> list[ItemRow]:
+    pre, post = data.pre, data.post
+    p_pre = pre.correct.mean(axis=0) if len(pre.codes) else np.full(data.n_items, math.nan)
+    p_post = post.correct.mean(axis=0) if len(post.codes) else np.full(data.n_items, math.nan)
+    r_pre, r_post = stats.item_rest(pre.correct), stats.item_rest(post.correct)
+    d_pre, d_post = stats.upper_lower(pre.correct), stats.upper_lower(post.correct)
+    paired_codes = data.paired_codes()
+    pi, qi = pre.index(), post.index()
+    pre_rows = pre.correct[[pi[c] for c in paired_codes]] if paired_codes else np.zeros((0, data.n_items))
+    post_rows = post.correct[[qi[c] for c in paired_codes]] if paired_codes else np.zeros((0, data.n_items))
+    rows = []
+    for j, (item, objective) in enumerate(data.items):
+        b, c, p = stats.mcnemar_exact(pre_rows[:, j], post_rows[:, j])
+        flags = []
+        if any(r < 0 for r in (r_pre[j], r_post[j]) if not math.isnan(r)):
+            flags.append("discrimination négative : vérifier la clé")
+        if not math.isnan(p_pre[j]) and p_pre[j] > TOO_EASY:
+            flags.append("trop facile (plus de 90 % de bonnes réponses au pré-test)")
+        illegible = int((pre.marks[:, j] == "illisible").sum() + (post.marks[:, j] == "illisible").sum())
+        rows.append(ItemRow(item, j + 1, objective, float(p_pre[j]), float(p_post[j]), float(r_pre[j]),
+                            float(r_post[j]), float(d_pre[j]), float(d_post[j]), b, c, p,
+                            _share(pre.marks, j, "vide"), _share(post.marks, j, "vide"),
+                            _share(pre.marks, j, "multiple"), _share(post.marks, j, "multiple"), illegible, flags))
+    return rows
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    code: str
+    cohort: str
+    commune: str
+    reason: str
+    pre: int | None
+    post: int | None
+
+
+def follow_up(data: Dataset) -> list[FollowUp]:
+    """Who needs follow-up: below the pass mark at post-test, or a missing pre- or post-test."""
+    pi, qi = data.pre.index(), data.post.index()
+    rows = []
+    for code, person in sorted(data.participants.items(), key=lambda kv: (kv[1]["cohort"], kv[1]["commune"], kv[0])):
+        pre = int(data.pre.scores[pi[code]]) if code in pi else None
+        post = int(data.post.scores[qi[code]]) if code in qi else None
+        if post is None and pre is None:
+            reason = "aucun test"
+        elif post is None:
+            reason = "post-test manquant"
+        elif post < data.pass_mark:
+            reason = f"sous la note de passage au post-test ({post}/{data.n_items})"
+        elif pre is None:
+            reason = "pré-test manquant"
+        else:
+            continue
+        rows.append(FollowUp(code, person["cohort"], person["commune"], reason, pre, post))
+    return rows

@@ -1,0 +1,92 @@
+"""Ordered, named schema migrations; each runs in one transaction with its record."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_schema_initial", """
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('participants', 'resultats')),
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    format TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    changes INTEGER NOT NULL
+) STRICT;
+CREATE INDEX imports_by_hash ON imports (kind, sha256);
+
+CREATE TABLE import_warnings (
+    import_id INTEGER NOT NULL REFERENCES imports (id),
+    message TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE cohorts (
+    code TEXT PRIMARY KEY
+) STRICT;
+
+CREATE TABLE participants (
+    code TEXT PRIMARY KEY,
+    sex TEXT NOT NULL CHECK (sex IN ('F', 'M')),
+    category TEXT NOT NULL,
+    cercle TEXT NOT NULL,
+    commune TEXT NOT NULL,
+    organisation TEXT NOT NULL,
+    cohort TEXT NOT NULL REFERENCES cohorts (code),
+    name TEXT,
+    import_id INTEGER NOT NULL REFERENCES imports (id)
+) STRICT;
+
+CREATE TABLE variants (
+    id TEXT PRIMARY KEY,
+    form_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    phase TEXT NOT NULL CHECK (phase IN ('pre', 'post')),
+    items INTEGER NOT NULL,
+    pass_mark INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE variant_keys (
+    variant_id TEXT NOT NULL REFERENCES variants (id),
+    item_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    objective TEXT NOT NULL,
+    PRIMARY KEY (variant_id, item_id)
+) STRICT;
+
+-- One row per answer sheet. `marks` holds the marks as written on the paper (or typed by the
+-- transcriber), as a JSON object {"Q01": "A", "Q02": "vide", …}: one row per sheet keeps a
+-- 100 000-person import fast, and the item_results view below still gives one row per answer.
+CREATE TABLE sittings (
+    id INTEGER PRIMARY KEY,
+    participant TEXT NOT NULL REFERENCES participants (code),
+    form_id TEXT NOT NULL,
+    phase TEXT NOT NULL CHECK (phase IN ('pre', 'post')),
+    variant_id TEXT NOT NULL REFERENCES variants (id),
+    language TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    taken_on TEXT,
+    marks TEXT NOT NULL CHECK (json_valid(marks) AND json_type(marks) = 'object'),
+    import_id INTEGER NOT NULL REFERENCES imports (id),
+    source_sheet TEXT NOT NULL,
+    source_row INTEGER NOT NULL,
+    UNIQUE (participant, form_id, phase)
+) STRICT;
+
+-- Scores are derived: 1 when the mark is the key of the sitting's variant.
+CREATE VIEW item_results AS
+SELECT s.participant, s.form_id, s.phase, j.key AS item_id, k.position, k.objective, j.value AS mark,
+       CASE WHEN j.value = k.key THEN 1 ELSE 0 END AS correct
+FROM sittings s, json_each(s.marks) j
+JOIN variant_keys k ON k.variant_id = s.variant_id AND k.item_id = j.key;
+
+CREATE VIEW sitting_scores AS
+SELECT s.participant, s.form_id, s.phase, s.variant_id, s.language, s.mode, s.taken_on,
+       (SELECT COUNT(*) FROM json_each(s.marks) j JOIN variant_keys k ON k.variant_id = s.variant_id
+          AND k.item_id = j.key WHERE j.value = k.key) AS score,
+       v.items, v.pass_mark
+FROM sittings s
+JOIN variants v ON v.id = s.variant_id;
+"""),
+]

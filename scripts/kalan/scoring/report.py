@@ -1,0 +1,312 @@
+"""The pre/post report: an Excel workbook (numbers as numbers), charts and a printable PDF, in French."""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kalan.scoring.dataset import (
+    GROUPS,
+    MANY_BLANKS,
+    MIN_GROUP,
+    Dataset,
+    FollowUp,
+    GroupRow,
+    ItemRow,
+    follow_up,
+    groups,
+    item_rows,
+    overall,
+    post_pass_pct,
+)
+from kalan.scoring.stats import Paired, Summary, summary
+from kalan.scoring.xlsx import write_xlsx
+
+TARGET_PCT = 80.0  # programme target: 80 % of trained responders at or above the pass mark
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Every number of the report, computed once and shared by the workbook, the charts and the PDF."""
+
+    pre: Summary
+    post: Summary
+    paired: Paired
+    indicator: float
+    groups: list[GroupRow]
+    items: list[ItemRow]
+    follow_up: list[FollowUp]
+    quality: list[list]
+
+
+def compute(data: Dataset) -> Figures:
+    return Figures(summary(data.pre.correct), summary(data.post.correct), overall(data), post_pass_pct(data),
+                   groups(data), item_rows(data), follow_up(data), _quality_rows(data))
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    workbook: Path
+    pdf: Path
+    charts: list[Path]
+
+
+def _fmt(value: float, digits: int = 2, suffix: str = "") -> str:
+    return "—" if value is None or math.isnan(value) else f"{value:.{digits}f}{suffix}".replace(".", ",")
+
+
+def _p(value: float) -> str:
+    """A p-value for a table: « < 0,0001 » rather than « 0,0000 »."""
+    if value is None or math.isnan(value):
+        return "—"
+    return "< 0,0001" if value < 0.0001 else _fmt(value, 4)
+
+
+def _p_text(value: float) -> str:
+    shown = _p(value)
+    return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
+
+
+def build_workbook(data: Dataset, figures: Figures, path: Path, with_names: bool = False) -> Path:
+    sheets: list[tuple[str, list[str], list[list]]] = []
+    pre_s, post_s, pair, indicator = figures.pre, figures.post, figures.paired, figures.indicator
+    rows = [
+        ["Formulaire", data.form_id], ["Questions", data.n_items], ["Note de passage", data.pass_mark],
+        ["Pré-test : n", pre_s.n], ["Pré-test : moyenne", pre_s.mean], ["Pré-test : écart-type", pre_s.sd],
+        ["Pré-test : KR-20", pre_s.kr20], ["Pré-test : erreur type de mesure", pre_s.sem],
+        ["Post-test : n", post_s.n], ["Post-test : moyenne", post_s.mean], ["Post-test : écart-type", post_s.sd],
+        ["Post-test : KR-20", post_s.kr20], ["Post-test : erreur type de mesure", post_s.sem],
+        ["Appariés (pré et post) : n", pair.n], ["Gain moyen", pair.mean_gain], ["Gain : écart-type", pair.sd_gain],
+        ["Gain : IC 95 % bas", pair.ci_low], ["Gain : IC 95 % haut", pair.ci_high],
+        ["Test t apparié : t", pair.t], ["Test t apparié : ddl", pair.df], ["Test t apparié : p", pair.p_t],
+        ["Wilcoxon : W", pair.wilcoxon_w], ["Wilcoxon : p", pair.p_wilcoxon],
+        ["Taille d'effet d_z", pair.effect_dz], ["Corrélation bisériale de rang", pair.rank_biserial],
+        ["Gain normalisé de Hake ⟨g⟩ (moyennes)", pair.hake_class],
+        ["Gain normalisé moyen (individuel)", pair.hake_mean],
+        ["Exclus du gain individuel (déjà au maximum)", pair.hake_excluded],
+        ["% qui progressent (appariés)", pair.improved_pct],
+        ["Indicateur : % ≥ note de passage au post-test", indicator], ["Cible (%)", TARGET_PCT],
+        ["% ≥ note de passage au post-test (appariés)", pair.passed_post_pct],
+    ]
+    sheets.append(("indicateurs", ["Indicateur", "Valeur"], rows))
+
+    group_rows = []
+    labels = dict(GROUPS)
+    for g in figures.groups:
+        p = g.paired
+        group_rows.append([labels[g.dimension], g.value, g.n_paired, g.n_post,
+                           None if p is None else p.mean_pre, None if p is None else p.mean_post,
+                           None if p is None else p.mean_gain, None if p is None else p.ci_low,
+                           None if p is None else p.ci_high, None if p is None else p.improved_pct,
+                           g.passed_post_pct, f"moins de {MIN_GROUP} personnes : non calculé" if g.suppressed else ""])
+    sheets.append(("groupes", ["Dimension", "Groupe", "n appariés", "n post", "Moyenne pré", "Moyenne post",
+                       "Gain moyen", "IC 95 % bas", "IC 95 % haut", "% qui progressent",
+                       "% ≥ note de passage (post)", "Remarque"], group_rows))
+
+    pi, qi = data.pre.index(), data.post.index()
+    follow = {f.code: f.reason for f in figures.follow_up}
+    people = []
+    for code, person in sorted(data.participants.items()):
+        pre = int(data.pre.scores[pi[code]]) if code in pi else None
+        post = int(data.post.scores[qi[code]]) if code in qi else None
+        gain = post - pre if pre is not None and post is not None else None
+        g = None
+        if gain is not None and pre < data.n_items:
+            g = (post - pre) / (data.n_items - pre)
+        row = [code, person["cohort"], person["sex"], person["category"], person["cercle"], person["commune"],
+               person["organisation"], pre, post, gain, g,
+               None if post is None else ("oui" if post >= data.pass_mark else "non"), follow.get(code, "")]
+        if with_names:
+            row.insert(1, person["name"])
+        people.append(row)
+    header = ["Code", "Cohorte", "Sexe", "Catégorie", "Cercle", "Commune", "Organisation", "Score pré",
+              "Score post", "Gain", "Gain normalisé", "Réussite post", "Suivi"]
+    if with_names:
+        header.insert(1, "Nom")
+    sheets.append(("participants", header, people))
+
+    sheets.append(("questions", [
+        "Question", "N°", "Objectif", "Réussite pré", "Réussite post", "Différence", "Discrimination pré",
+        "Discrimination post", "Indice haut-bas pré", "Indice haut-bas post", "Faux→juste (b)",
+        "Juste→faux (c)", "McNemar exact p", "Vides pré", "Vides post", "Multiples pré", "Multiples post",
+        "Illisibles", "Alertes"],
+        [[r.item, r.position, r.objective, r.p_pre, r.p_post, r.p_post - r.p_pre, r.r_pre, r.r_post, r.d_pre,
+          r.d_post, r.b, r.c, r.p_mcnemar, r.blank_pre, r.blank_post, r.multiple_pre, r.multiple_post,
+          r.illegible, " ; ".join(r.flags)] for r in figures.items]))
+
+    sheets.append(("qualité des données", ["Contrôle", "Valeur"], figures.quality))
+    sheets.append(("imports", ["N°", "Type", "Fichier", "Format", "Date", "Lignes", "Changements"],
+                   [list(row) for row in data.imports]))
+    return write_xlsx(path, sheets)
+
+
+def _quality_rows(data: Dataset) -> list[list]:
+    pre, post = set(data.pre.codes), set(data.post.codes)
+    everyone = set(data.participants)
+    blanks = []
+    for phase in (data.pre, data.post):
+        if phase.marks.shape[0]:
+            blanks.append(int(((phase.marks == "vide").mean(axis=1) > MANY_BLANKS).sum()))
+        else:
+            blanks.append(0)
+    illegible = int((data.pre.marks == "illisible").sum() + (data.post.marks == "illisible").sum())
+    return [
+        ["Participants dans la liste", len(everyone)],
+        ["Avec pré-test et post-test", len(pre & post)],
+        ["Pré-test seulement", len(pre - post)],
+        ["Post-test seulement", len(post - pre)],
+        ["Aucun test", len(everyone - pre - post)],
+        [f"Pré-tests avec plus de {int(MANY_BLANKS * 100)} % de réponses vides", blanks[0]],
+        [f"Post-tests avec plus de {int(MANY_BLANKS * 100)} % de réponses vides", blanks[1]],
+        ["Réponses illisibles (à vérifier sur papier)", illegible],
+    ]
+
+
+def build_charts(data: Dataset, figures: Figures, folder: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "svg.hashsalt": "kalan",
+                         "path.simplify": True})
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    bins = np.arange(-0.5, data.n_items + 1.5, 1)
+    ax.hist([data.pre.scores, data.post.scores], bins=bins, label=["Pré-test", "Post-test"],
+            color=["#bbbbbb", "#333333"], edgecolor="black", hatch="")
+    ax.axvline(data.pass_mark - 0.5, color="black", linestyle="--", linewidth=1)
+    ax.set_xlabel(f"Score (sur {data.n_items}) — trait pointillé : note de passage")
+    ax.set_ylabel("Personnes")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    paths.append(_save(fig, folder / "scores-pre-post.png"))
+
+    rows = figures.items
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    x = np.arange(len(rows))
+    ax.bar(x - 0.2, [100 * r.p_pre for r in rows], 0.4, label="Pré-test", color="#bbbbbb", edgecolor="black")
+    ax.bar(x + 0.2, [100 * r.p_post for r in rows], 0.4, label="Post-test", color="#333333", edgecolor="black")
+    ax.set_xticks(x, [r.item for r in rows], rotation=90)
+    ax.set_ylabel("% de bonnes réponses")
+    ax.set_ylim(0, 100)
+    ax.legend(frameon=False, ncols=2)
+    fig.tight_layout()
+    paths.append(_save(fig, folder / "questions-pre-post.png"))
+
+    labels, values = [], []
+    for g in figures.groups:
+        if g.dimension in ("sex", "cercle", "category") and not math.isnan(g.passed_post_pct):
+            labels.append(f"{g.value}")
+            values.append(g.passed_post_pct)
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    ax.barh(labels, values, color="#666666", edgecolor="black")
+    ax.axvline(TARGET_PCT, color="black", linestyle="--", linewidth=1)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% au-dessus de la note de passage au post-test (trait : cible 80 %)")
+    fig.tight_layout()
+    paths.append(_save(fig, folder / "indicateur-par-groupe.png"))
+    plt.close("all")
+    return paths
+
+
+def _save(fig, path: Path) -> Path:
+    fig.savefig(path, dpi=150, metadata={"Software": None})
+    return path
+
+
+def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: list[str] | None) -> str:
+    pre_s, post_s, pair, indicator = figures.pre, figures.post, figures.paired, figures.indicator
+    scope = f"cohorte(s) {', '.join(cohorts)}" if cohorts else "toutes les cohortes"
+
+    def table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+        return f"<table class='{cls}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    main = table(["", "Pré-test", "Post-test"], [
+        ["Personnes", str(pre_s.n), str(post_s.n)],
+        ["Score moyen (écart-type)", f"{_fmt(pre_s.mean, 1)} ({_fmt(pre_s.sd, 1)})",
+         f"{_fmt(post_s.mean, 1)} ({_fmt(post_s.sd, 1)})"],
+        ["Fidélité KR-20 (erreur type)", f"{_fmt(pre_s.kr20)} ({_fmt(pre_s.sem)})",
+         f"{_fmt(post_s.kr20)} ({_fmt(post_s.sem)})"]])
+    paired_rows = [
+        ["Personnes avec pré et post", str(pair.n)],
+        ["Gain moyen [IC 95 %]", f"{_fmt(pair.mean_gain, 2)} [{_fmt(pair.ci_low, 2)} ; {_fmt(pair.ci_high, 2)}]"],
+        ["Test t apparié", f"t = {_fmt(pair.t)}, ddl = {pair.df}, {_p_text(pair.p_t)}"],
+        ["Test de Wilcoxon (rangs signés)", f"W = {_fmt(pair.wilcoxon_w, 1)}, {_p_text(pair.p_wilcoxon)}"],
+        ["Taille d'effet d_z", _fmt(pair.effect_dz)],
+        ["Gain normalisé de Hake ⟨g⟩", _fmt(pair.hake_class)],
+        ["Personnes qui progressent", _fmt(pair.improved_pct, 1, " %")],
+    ]
+    labels = dict(GROUPS)
+    group_table = table(["Dimension", "Groupe", "n appariés", "Pré", "Post", "Gain [IC 95 %]", "% ≥ passage"], [
+        [labels[g.dimension], g.value, str(g.n_paired),
+         "—" if g.paired is None else _fmt(g.paired.mean_pre, 1),
+         "—" if g.paired is None else _fmt(g.paired.mean_post, 1),
+         f"moins de {MIN_GROUP} personnes" if g.paired is None else
+         f"{_fmt(g.paired.mean_gain, 1)} [{_fmt(g.paired.ci_low, 1)} ; {_fmt(g.paired.ci_high, 1)}]",
+         _fmt(g.passed_post_pct, 0, " %")] for g in figures.groups], "small")
+    items = figures.items
+    item_table = table(["Question", "Objectif", "Pré", "Post", "Discr. post", "McNemar p", "Vides post", "Alertes"], [
+        [r.item, r.objective, _fmt(100 * r.p_pre, 0, " %"), _fmt(100 * r.p_post, 0, " %"), _fmt(r.r_post),
+         _p(r.p_mcnemar), _fmt(100 * r.blank_post, 0, " %"), " ; ".join(r.flags)] for r in items], "small")
+    quality = table(["Contrôle", "Valeur"], [[str(a), str(b)] for a, b in figures.quality])
+    follow = figures.follow_up
+    counts: dict[tuple[str, str], int] = {}
+    for f in follow:
+        counts[(f.cohort, f.commune)] = counts.get((f.cohort, f.commune), 0) + 1
+    follow_table = table(["Cohorte", "Commune", "Personnes à suivre"],
+                         [[c, m, str(n)] for (c, m), n in sorted(counts.items())])
+    images = "".join(f"<img src='{p.resolve().as_uri()}' alt=''>" for p in charts)
+    met = "atteinte" if not math.isnan(indicator) and indicator >= TARGET_PCT else "non atteinte"
+    return (
+        "<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>Rapport pré/post</title>"
+        f"<style>{REPORT_CSS}</style></head><body>"
+        f"<div class='running'>Rapport pré/post — formulaire {data.form_id} — {scope}</div>"
+        f"<h1>Rapport des tests pré et post — {data.form_id}</h1>"
+        f"<p>Périmètre : {scope}. Note de passage : {data.pass_mark} sur {data.n_items}.</p>"
+        f"<div class='indicateur'><p>Indicateur : <strong>{_fmt(indicator, 1, ' %')}</strong> des personnes "
+        f"ayant passé le post-test obtiennent au moins {data.pass_mark}/{data.n_items} "
+        f"(cible {TARGET_PCT:.0f} % : {met}).</p></div>"
+        f"<h2>Scores</h2>{main}<h2>Progression (mêmes personnes)</h2>"
+        f"{table(['Mesure', 'Valeur'], paired_rows)}{images}"
+        f"<h2>Par groupe</h2><p>Les groupes de moins de {MIN_GROUP} personnes ne sont pas calculés.</p>"
+        f"{group_table}<h2>Questions</h2>{item_table}"
+        "<p class='note'>Wilcoxon : approximation normale avec correction des ex-aequo. "
+        "Discrimination : corrélation question–reste du test (négative : vérifier la clé). "
+        "McNemar : test exact sur les personnes qui changent de réponse entre pré et post. Écarts-types "
+        "d'échantillon (n − 1) ; KR-20 et erreur type de mesure avec variances de population (n).</p>"
+        f"<h2>Qualité des données</h2>{quality}<h2>Suivi</h2>{follow_table}"
+        "<p class='note'>La liste nominative du suivi est dans le classeur Excel (feuille « participants ») "
+        "et avec la commande kalan suivi.</p></body></html>")
+
+
+REPORT_CSS = """
+table.small { font-size: 8.5pt; }
+.indicateur { border: 1.5pt solid #000; padding: 4pt 8pt; margin: 8pt 0; }
+img { width: 100%; margin: 6pt 0; break-inside: avoid; }
+.note { font-size: 9pt; }
+"""
+
+
+def build_report(data: Dataset, out_dir: Path, project, cohorts: list[str] | None = None,
+                 with_names: bool = False) -> ReportFiles:
+    from kalan.pdf.render import input_fingerprint, job_for, print_all, stylesheet
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    figures = compute(data)
+    workbook = build_workbook(data, figures, out_dir / f"rapport-{data.form_id}.xlsx", with_names)
+    charts = build_charts(data, figures, out_dir / "graphiques")
+    fonts_dir = project.docs_dir / "assets" / "fonts"
+    css = stylesheet(fonts_dir)
+    pdf = out_dir / f"rapport-{data.form_id}.pdf"
+    print_all([job_for(pdf, report_html(data, figures, charts, cohorts), input_fingerprint(fonts_dir, css))], css,
+              out_dir, None, workers=1)
+    return ReportFiles(workbook, pdf, charts)
