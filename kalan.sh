@@ -51,7 +51,7 @@ case "${1:-}" in
     .venv/bin/kalan build
     ;;
   test)
-    system_packages chromium libpango-1.0-0 libpangoft2-1.0-0
+    system_packages chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0  # pdftoppm reads back the answer sheets
     python_env "[test]"
     export NO_MKDOCS_2_WARNING=1
     .venv/bin/ruff check scripts tests bench
