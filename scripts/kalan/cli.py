@@ -183,6 +183,18 @@ def quiz_print_command(
                   f"{project.print_dir.relative_to(project.root)}/ (réservé aux formateurs et au S&E)")
 
 
+def _write_capture_form(formulaire: str, sortie: Path | None, projet: Path | None, kind: str) -> Path:
+    from kalan.quiz.build import capture_path, load_quizzes
+    from kalan.quiz.capture import WRITERS
+
+    try:
+        project = _project(projet)
+        form = load_quizzes(project).form(formulaire)
+        return WRITERS[kind](form, sortie or capture_path(project, form, kind), project.code_prefixes)
+    except KalanError as exc:
+        raise _fail(exc) from None
+
+
 @quiz_app.command("modele")
 def quiz_workbook_command(
     formulaire: str = typer.Argument(..., help="Identifiant du formulaire, ex. PP1."),
@@ -193,17 +205,7 @@ def quiz_workbook_command(
 
     Exemple :  kalan quiz modele PP1 --sortie saisie-PP1.xlsx
     """
-    from kalan.quiz.build import load_quizzes
-    from kalan.quiz.capture import write_workbook
-
-    try:
-        project = _project(projet)
-        form = load_quizzes(project).form(formulaire)
-        path = write_workbook(form, sortie or project.print_dir / form.id / f"{form.id}-saisie.xlsx",
-                              project.code_prefixes)
-    except KalanError as exc:
-        raise _fail(exc) from None
-    console.print(f"[green]✓[/] Classeur de saisie → {path}")
+    console.print(f"[green]✓[/] Classeur de saisie → {_write_capture_form(formulaire, sortie, projet, 'saisie')}")
 
 
 @quiz_app.command("xlsform")
@@ -216,17 +218,7 @@ def quiz_xlsform_command(
 
     Exemple :  kalan quiz xlsform PP1 --sortie PP1-kobo.xlsx
     """
-    from kalan.quiz.build import load_quizzes
-    from kalan.quiz.capture import write_xlsform
-
-    try:
-        project = _project(projet)
-        form = load_quizzes(project).form(formulaire)
-        path = write_xlsform(form, sortie or project.print_dir / form.id / f"{form.id}-xlsform.xlsx",
-                             project.code_prefixes)
-    except KalanError as exc:
-        raise _fail(exc) from None
-    console.print(f"[green]✓[/] XLSForm → {path}")
+    console.print(f"[green]✓[/] XLSForm → {_write_capture_form(formulaire, sortie, projet, 'xlsform')}")
 
 
 from kalan.scoring import cli as scoring_cli  # noqa: E402  (M&E commands live with their library)

@@ -177,6 +177,19 @@ class _Reader:
             return ""
         return value
 
+    def tables(self, data: dict, key: str, allowed: set[str], hint: str,
+               required: bool = True) -> list[tuple[str, dict]]:
+        """(place, entry) for each entry of the list `key` that is a table; others are reported."""
+        found = []
+        for i, raw in enumerate(self.items(data, key, required)):
+            where = f"{key}[{i + 1}]"
+            if not isinstance(raw, dict):
+                self.error(where, hint)
+                continue
+            self.unknown_keys(raw, allowed, where)
+            found.append((where, raw))
+        return found
+
     def items(self, data: dict, key: str, required: bool = True) -> list[Any]:
         value = data.get(key)
         if value is None:
@@ -217,12 +230,7 @@ def _read_module(path: Path, project: Project) -> tuple[Module | None, list[Find
     declared = reader.integer(data, "duree_minutes", "")
 
     objectives: list[Objective] = []
-    for i, raw in enumerate(reader.items(data, "objectifs")):
-        where = f"objectifs[{i + 1}]"
-        if not isinstance(raw, dict):
-            reader.error(where, "chaque objectif a un « id » et un « texte »")
-            continue
-        reader.unknown_keys(raw, OBJECTIVE_KEYS, where)
+    for where, raw in reader.tables(data, "objectifs", OBJECTIVE_KEYS, "chaque objectif a un « id » et un « texte »"):
         oid = reader.string(raw, "id", where, re.compile(rf"^{re.escape(module_id)}-O\d+$"),
                             f"attendu : {module_id or 'M?'}-O suivi d'un nombre")
         objectives.append(Objective(oid, reader.text(raw, "texte", where)))
@@ -230,12 +238,8 @@ def _read_module(path: Path, project: Project) -> tuple[Module | None, list[Find
     known_objectives = {o.id for o in objectives}
 
     sessions: list[Session] = []
-    for i, raw in enumerate(reader.items(data, "seances")):
-        where = f"seances[{i + 1}]"
-        if not isinstance(raw, dict):
-            reader.error(where, "chaque séance est une table (id, titre, minutes, …)")
-            continue
-        reader.unknown_keys(raw, SESSION_KEYS, where)
+    for where, raw in reader.tables(data, "seances", SESSION_KEYS,
+                                    "chaque séance est une table (id, titre, minutes, …)"):
         sid = reader.string(raw, "id", where, re.compile(rf"^{re.escape(module_id)}-S\d+$"),
                             f"attendu : {module_id or 'M?'}-S suivi d'un nombre")
         materials: list[dict[str, str]] = []
@@ -267,12 +271,8 @@ def _read_module(path: Path, project: Project) -> tuple[Module | None, list[Find
     _no_duplicates(reader, "seances", [s.id for s in sessions])
 
     handouts: list[Handout] = []
-    for i, raw in enumerate(reader.items(data, "fiches", required=False)):
-        where = f"fiches[{i + 1}]"
-        if not isinstance(raw, dict):
-            reader.error(where, "chaque fiche a un « numero », un « titre » et une « page »")
-            continue
-        reader.unknown_keys(raw, HANDOUT_KEYS, where)
+    for where, raw in reader.tables(data, "fiches", HANDOUT_KEYS,
+                                    "chaque fiche a un « numero », un « titre » et une « page »", required=False):
         page = reader.string(raw, "page", where, PAGE, "nom de fichier .md en minuscules")
         handouts.append(Handout(reader.integer(raw, "numero", where),
                                 reader.text(raw, "titre", where),

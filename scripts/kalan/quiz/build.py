@@ -11,7 +11,7 @@ from kalan.errors import KalanError
 from kalan.manifests import load_curriculum
 from kalan.pdf.render import Printed, input_fingerprint, job_for, print_all, stylesheet
 from kalan.quiz.bank import Bank, load_bank
-from kalan.quiz.capture import write_workbook, write_xlsform
+from kalan.quiz.capture import WRITERS
 from kalan.quiz.forms import Form, load_forms
 from kalan.quiz.paper import print_set
 
@@ -55,7 +55,11 @@ def print_quizzes(project: Project, data: QuizData, out_dir: Path | None = None,
     return print_all(jobs, css, project.root / "quizzes", project.out_dir / ".cache" / "pdf", workers, on_done)
 
 
+def capture_path(project: Project, form: Form, kind: str, out_dir: Path | None = None) -> Path:
+    return (out_dir or project.print_dir) / form.id / f"{form.id}-{kind}.xlsx"
+
+
 def capture_forms(project: Project, form: Form, out_dir: Path | None = None) -> list[Path]:
-    folder = (out_dir or project.print_dir) / form.id
-    return [write_workbook(form, folder / f"{form.id}-saisie.xlsx", project.code_prefixes),
-            write_xlsform(form, folder / f"{form.id}-xlsform.xlsx", project.code_prefixes)]
+    """The transcription workbook and the XLSForm of `form`."""
+    return [writer(form, capture_path(project, form, kind, out_dir), project.code_prefixes)
+            for kind, writer in WRITERS.items()]

@@ -168,3 +168,7 @@ def write_xlsform(form: Form, path: Path, prefixes: tuple[str, ...]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+# Capture forms by kind, as named in their file names (PP1-saisie.xlsx, PP1-xlsform.xlsx).
+WRITERS = {"saisie": write_workbook, "xlsform": write_xlsform}
