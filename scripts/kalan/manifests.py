@@ -17,7 +17,7 @@ import yaml
 
 from kalan.config import Project
 from kalan.errors import Finding
-from kalan.i18n import LANGS, pick
+from kalan.i18n import LANGS, load_yaml, pick
 
 MODULE_ID = re.compile(r"^M\d+$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
@@ -206,7 +206,7 @@ def _read_module(path: Path, project: Project) -> tuple[Module | None, list[Find
     shown = path.relative_to(project.root).as_posix()
     reader = _Reader(path, shown)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else ""

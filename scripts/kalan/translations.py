@@ -16,6 +16,7 @@ import yaml
 
 from kalan.config import Project
 from kalan.errors import Finding
+from kalan.i18n import load_yaml
 from kalan.manifests import Curriculum
 
 STATUSES = ("brouillon", "relue")
@@ -30,7 +31,7 @@ def read_page(path: Path) -> tuple[dict, str]:
     match = FRONT_MATTER.match(text)
     if not match:
         return {}, text
-    meta = yaml.safe_load(match.group(1)) or {}
+    meta = load_yaml(match.group(1)) or {}
     return (meta if isinstance(meta, dict) else {}), text[match.end():]
 
 

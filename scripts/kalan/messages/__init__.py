@@ -5,14 +5,14 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
+from kalan.i18n import load_yaml
 
 HERE = Path(__file__).parent
 
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    return yaml.safe_load((HERE / f"{lang}.yml").read_text(encoding="utf-8"))
+    return load_yaml((HERE / f"{lang}.yml").read_text(encoding="utf-8"))
 
 
 def t(lang: str, key: str, **values: object) -> str:

@@ -10,7 +10,7 @@ import yaml
 
 from kalan.config import Project
 from kalan.errors import Finding
-from kalan.i18n import LANGS
+from kalan.i18n import LANGS, load_yaml
 
 ITEM_ID = re.compile(r"^Q\d{2,3}$")
 CHOICE, TRUE_FALSE = "choix", "vrai-faux"
@@ -70,7 +70,7 @@ def load_bank(project: Project, objective_ids: set[str]) -> Bank:
     if not path.is_file():
         return Bank({}, path, True, [Finding(shown, "", "fichier introuvable")])
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else ""

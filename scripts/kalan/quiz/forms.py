@@ -18,7 +18,7 @@ import yaml
 
 from kalan.config import Project
 from kalan.errors import Finding
-from kalan.i18n import LANGS
+from kalan.i18n import LANGS, load_yaml
 from kalan.quiz.bank import CHOICE, Bank, Item
 
 FORM_ID = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
@@ -92,7 +92,7 @@ def _read_form(path: Path, project: Project, bank: Bank) -> tuple[Form | None, l
         findings.append(Finding(shown, field, message))
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         return None, [Finding(shown, "", f"YAML illisible : {exc}")]
     if not isinstance(data, dict):

@@ -63,7 +63,8 @@ def import_participants(
     try:
         project = load_project(projet)
         conn = _open(project, db)
-        summary = import_roster(conn, fichier, project.code_prefixes, dry_run=essai)
+        with console.status(f"Import de {fichier.name}…"):
+            summary = import_roster(conn, fichier, project.code_prefixes, dry_run=essai)
     except KalanError as exc:
         raise _fail(exc) from None
     _print_summary(summary, "participant(s)")
@@ -91,7 +92,8 @@ def import_results_command(
     try:
         project = load_project(projet)
         conn = _open(project, db)
-        summary = import_results(conn, fichier, load_quizzes(project), formulaire, phase, dry_run=essai)
+        with console.status(f"Lecture et vérification de {fichier.name}…"):
+            summary = import_results(conn, fichier, load_quizzes(project), formulaire, phase, dry_run=essai)
     except KalanError as exc:
         raise _fail(exc) from None
     _print_summary(summary, "feuille(s) de réponses")

@@ -168,16 +168,18 @@ def _quality_rows(data: Dataset) -> list[list]:
 
 def build_charts(data: Dataset, figures: Figures, folder: Path) -> list[Path]:
     import matplotlib
+    from matplotlib.figure import Figure  # no pyplot: nothing global, and faster to import
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    matplotlib.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9})
 
-    plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "svg.hashsalt": "kalan",
-                         "path.simplify": True})
+    def subplots() -> tuple[Figure, object]:
+        fig = Figure(figsize=(7, 3.2))
+        return fig, fig.add_subplot()
+
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
 
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+    fig, ax = subplots()
     bins = np.arange(-0.5, data.n_items + 1.5, 1)
     ax.hist([data.pre.scores, data.post.scores], bins=bins, label=["Pré-test", "Post-test"],
             color=["#bbbbbb", "#333333"], edgecolor="black", hatch="")
@@ -189,7 +191,7 @@ def build_charts(data: Dataset, figures: Figures, folder: Path) -> list[Path]:
     paths.append(_save(fig, folder / "scores-pre-post.png"))
 
     rows = figures.items
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+    fig, ax = subplots()
     x = np.arange(len(rows))
     ax.bar(x - 0.2, [100 * r.p_pre for r in rows], 0.4, label="Pré-test", color="#bbbbbb", edgecolor="black")
     ax.bar(x + 0.2, [100 * r.p_post for r in rows], 0.4, label="Post-test", color="#333333", edgecolor="black")
@@ -205,14 +207,13 @@ def build_charts(data: Dataset, figures: Figures, folder: Path) -> list[Path]:
         if g.dimension in ("sex", "cercle", "category") and not math.isnan(g.passed_post_pct):
             labels.append(f"{g.value}")
             values.append(g.passed_post_pct)
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+    fig, ax = subplots()
     ax.barh(labels, values, color="#666666", edgecolor="black")
     ax.axvline(TARGET_PCT, color="black", linestyle="--", linewidth=1)
     ax.set_xlim(0, 100)
     ax.set_xlabel("% au-dessus de la note de passage au post-test (trait : cible 80 %)")
     fig.tight_layout()
     paths.append(_save(fig, folder / "indicateur-par-groupe.png"))
-    plt.close("all")
     return paths
 
 
