@@ -17,7 +17,7 @@ import yaml
 
 from kalan.config import Project
 from kalan.errors import Finding
-from kalan.i18n import LANGS, load_yaml, pick
+from kalan.i18n import load_yaml, pick, read_localized
 
 MODULE_ID = re.compile(r"^M\d+$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
@@ -132,24 +132,8 @@ class _Reader:
         return self.localized(data.get(key), f"{where}.{key}" if where else key)
 
     def localized(self, value: object, place: str) -> dict[str, str]:
-        if value is None:
-            self.error(place, "champ obligatoire manquant")
-            return {}
-        if isinstance(value, str):
-            self.error(place, "doit donner le texte par langue, par exemple « fr: … » et « bm: … »")
-            return {}
-        if not isinstance(value, dict):
-            self.error(place, "doit être une table « fr: … / bm: … »")
-            return {}
-        result: dict[str, str] = {}
-        for lang in LANGS:
-            text = value.get(lang)
-            if not isinstance(text, str) or not text.strip():
-                self.error(f"{place}.{lang}", "texte manquant dans cette langue")
-            else:
-                result[lang] = text.strip()
-        for extra in sorted(set(value) - set(LANGS)):
-            self.warn(f"{place}.{extra}", f"langue inconnue (langues : {', '.join(LANGS)})")
+        result, findings = read_localized(value, place, self.shown)
+        self.findings += findings
         return result
 
     def integer(self, data: dict, key: str, where: str, minimum: int = 1) -> int:

@@ -10,7 +10,7 @@ import yaml
 
 from kalan.config import Project
 from kalan.errors import Finding
-from kalan.i18n import LANGS, load_yaml
+from kalan.i18n import load_yaml, read_localized
 
 ITEM_ID = re.compile(r"^Q\d{2,3}$")
 CHOICE, TRUE_FALSE = "choix", "vrai-faux"
@@ -49,16 +49,8 @@ class Bank:
 
 
 def _text(value: object, place: str, shown: str, findings: list[Finding]) -> dict[str, str]:
-    if not isinstance(value, dict):
-        findings.append(Finding(shown, place, "texte attendu en « fr: … » et « bm: … »"))
-        return {}
-    result = {}
-    for lang in LANGS:
-        text = value.get(lang)
-        if not isinstance(text, str) or not text.strip():
-            findings.append(Finding(shown, f"{place}.{lang}", "texte manquant dans cette langue"))
-        else:
-            result[lang] = text.strip()
+    result, found = read_localized(value, place, shown)
+    findings += found
     return result
 
 
