@@ -4,6 +4,8 @@ answer-sheet markers read back with OpenCV, capture workbook and XLSForm."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -196,3 +198,12 @@ def test_xlsform_converts_with_pyxform_without_warnings(repo, tmp_path):
     assert len(used) >= 3 and all(letter in xform for letter in used)
     assert "regex(., '^(KOR|DOU)-[0-9]{3}$')" in xform
     assert all(f"/{item.id.lower()}" in xform for item in form.items)
+
+
+def test_translation_report_counts_the_item_bank(mini):
+    result = subprocess.run([sys.executable, "-m", "kalan", "check", "--traductions", "--projet", str(mini.root)],
+                            capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if "Banque de questions (" in line)
+    cells = [c.strip() for c in re.split(r"[│|┃]", row) if c.strip()]
+    assert cells[1].startswith("1 (") and cells[2].startswith("1 (") and cells[3] == "0 (0)"  # draft: none reviewed

@@ -72,12 +72,17 @@ def check_command(
 
 def _print_coverage(project: Project) -> None:
     from kalan.manifests import load_curriculum
+    from kalan.quiz.bank import bank_coverage, load_bank
     from kalan.translations import coverage
 
     table = Table(title="Traductions : pages (mots)", title_justify="left")
     for column in ("Module", "Français", "Bambara", "Bambara relu", "Sans bambara"):
         table.add_column(column, justify="left" if column == "Module" else "right")
-    rows = coverage(project, load_curriculum(project))
+    curriculum = load_curriculum(project)
+    rows = coverage(project, curriculum)
+    bank = load_bank(project, curriculum.objective_ids())
+    if bank.items:
+        rows.append(bank_coverage(bank))
     for row in rows:
         table.add_row(row.label, f"{row.fr.pages} ({row.fr.words})", f"{row.bm.pages} ({row.bm.words})",
                       f"{row.reviewed.pages} ({row.reviewed.words})", str(len(row.missing_bm)))

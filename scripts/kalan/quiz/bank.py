@@ -138,3 +138,18 @@ def _read_item(raw: dict, place: str, shown: str, objective_ids: set[str], proje
     if len(findings) > before:
         return None
     return Item(raw["id"], objective, kind, stem, tuple(options), key, pictogram, oral)
+
+
+def bank_coverage(bank: Bank):
+    """The item bank as one row of the translation report (words in French, in Bambara, reviewed)."""
+    from kalan.translations import Coverage, count_words
+
+    row = Coverage("Banque de questions (quizzes/banque.yml)")
+    texts = {lang: " ".join([i.stem.get(lang, "") for i in bank.items.values()]
+                            + [o.text.get(lang, "") for i in bank.items.values() for o in i.options]
+                            + [i.oral.get(lang, "") for i in bank.items.values()]) for lang in ("fr", "bm")}
+    row.fr.add(count_words(texts["fr"]))
+    row.bm.add(count_words(texts["bm"]))
+    if not bank.draft:
+        row.reviewed.add(count_words(texts["bm"]))
+    return row
