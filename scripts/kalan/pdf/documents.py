@@ -64,12 +64,12 @@ def plan_documents(project: Project, curriculum: Curriculum) -> list[PdfDocument
         documents.append(PdfDocument(lang, MANUAL, f"{lang}/manuel-formateur.pdf", t(lang, "programme"),
                                      t(lang, "doc_manuel"), tuple(manual_pages)))
         for module in curriculum.modules:
-            documents += module_documents(module, lang)
-            documents += [handout_document(module, h.number, lang) for h in module.handouts]
+            documents += module_pdfs(module, lang)
     return documents
 
 
-def site_links(curriculum: Curriculum, module: Module, lang: str) -> list[PdfDocument]:
-    """The documents a module's landing page links to."""
+def module_pdfs(module: Module, lang: str) -> list[PdfDocument]:
+    """A module's documents in one language: handout, facilitator guide, each fiche (the ones its
+    landing page links to)."""
     return [*module_documents(module, lang),
             *(handout_document(module, h.number, lang) for h in module.handouts)]

@@ -24,7 +24,6 @@ from kalan.quiz.bank import CHOICE, Bank, Item
 FORM_ID = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 PHASES = ("pre", "post")
 LETTERS = ("A", "B", "C")
-TRUE_FALSE_LETTERS = {"vrai": "V", "faux": "F"}
 FORM_KEYS = {"id", "version", "titre", "questions", "note_de_passage", "duree_minutes", "variantes"}
 
 

@@ -13,7 +13,7 @@ from kalan.blocks import PageContext, expand_markers, notice
 from kalan.config import Project
 from kalan.manifests import Curriculum
 from kalan.messages import t
-from kalan.pdf.documents import site_links
+from kalan.pdf.documents import module_pdfs
 from kalan.translations import is_reviewed
 
 
@@ -48,7 +48,7 @@ def pdf_links(*, build_lang: str, rel: str, project: Project, curriculum: Curric
     items = "".join(
         f'<li><a href="{up}pdf/{doc.output}" type="application/pdf">'
         f"{html.escape(doc.subtitle if doc.kind != 'fiche' else doc.title)} (PDF)</a></li>"
-        for doc in site_links(curriculum, module, build_lang))
+        for doc in module_pdfs(module, build_lang))
     return (f'\n\n## {t(build_lang, "documents_imprimer")}\n\n'
             f'<ul class="kalan-pdf">{items}</ul>\n')
 
