@@ -6,12 +6,11 @@ import time
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kalan.config import Project, load_project
 from kalan.errors import KalanError
+from kalan.terminal import ProjectOption, console, err, fail, progress
 
 app = typer.Typer(
     help="kalan — curriculum bilingue des premiers répondants (site hors ligne, vérifications).",
@@ -19,22 +18,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-console = Console()
-err = Console(stderr=True, soft_wrap=True)  # long messages stay on one line (logs, grep)
-
-ProjectOption = typer.Option(
-    None, "--projet", help="Dossier du projet (par défaut : le dossier courant ou un parent).")
-
-
-def _project(path: Path | None) -> Project:
-    return load_project(path)
-
-
-def _fail(exc: KalanError) -> typer.Exit:
-    err.print(f"[bold red]Erreur[/] : {exc}", highlight=False)
-    return typer.Exit(1)
-
-
 @app.command("check")
 def check_command(
     traductions: bool = typer.Option(
@@ -49,10 +32,10 @@ def check_command(
     from kalan.check import run_checks
 
     try:
-        project = _project(projet)
+        project = load_project(projet)
         report = run_checks(project)
     except KalanError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     for name, findings in report.groups.items():
         if not findings:
             console.print(f"[green]✓[/] {name}")
@@ -109,11 +92,10 @@ def build_command(
     from kalan.pdf.build import build_pdfs
     from kalan.sitebuild import build_site, count_sources
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
-        project = _project(projet)
+        project = load_project(projet)
         started = time.perf_counter()
-        with Progress(*columns, console=console, transient=True) as bar:
+        with progress() as bar:
             task = bar.add_task("Site : pages", total=count_sources(project))
             result = build_site(project, on_page=lambda _dest: bar.advance(task))
         for warning in result.warnings:
@@ -124,7 +106,7 @@ def build_command(
             return
         started = time.perf_counter()
         out_dir = result.site_dir / "pdf"
-        with Progress(*columns, console=console, transient=True) as bar:
+        with progress() as bar:
             tasks: dict[Path, object] = {}
 
             def planned(documents: list) -> None:
@@ -144,7 +126,7 @@ def build_command(
                       f"{out_dir.relative_to(project.root)}/")
         quiz = _quiz_print_set(project, workers=processus or None)
     except KalanError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"[green]✓[/] Tests : {len(quiz)} documents, classeurs de saisie et XLSForm → "
                   f"{project.print_dir.relative_to(project.root)}/ (réservé aux formateurs et au S&E)")
 
@@ -160,8 +142,7 @@ def _quiz_print_set(project: Project, form_id: str | None = None, workers: int |
 
     data = load_quizzes(project)
     forms = [data.form(form_id)] if form_id else data.forms
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    with progress() as bar:
         task = bar.add_task("Tests : documents", total=len(forms) * (6 + 4 * len(project.langs)))
         printed = print_quizzes(project, data, forms=forms, workers=workers,
                                 on_done=lambda _p: bar.advance(task))
@@ -180,10 +161,10 @@ def quiz_print_command(
     Exemple :  kalan quiz imprimer PP1
     """
     try:
-        project = _project(projet)
+        project = load_project(projet)
         printed = _quiz_print_set(project, formulaire)
     except KalanError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"[green]✓[/] Tests : {len(printed)} documents → "
                   f"{project.print_dir.relative_to(project.root)}/ (réservé aux formateurs et au S&E)")
 
@@ -193,11 +174,11 @@ def _write_capture_form(formulaire: str, sortie: Path | None, projet: Path | Non
     from kalan.quiz.capture import WRITERS
 
     try:
-        project = _project(projet)
+        project = load_project(projet)
         form = load_quizzes(project).form(formulaire)
         return WRITERS[kind](form, sortie or capture_path(project, form, kind), project.code_prefixes)
     except KalanError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
 
 @quiz_app.command("modele")
@@ -256,19 +237,18 @@ def review_sheets_command(
     from kalan.pdf.review import review_jobs
 
     try:
-        project = _project(projet)
+        project = load_project(projet)
         out_dir = sortie or project.out_dir / "traduction"
         fonts_dir = project.docs_dir / "assets" / "fonts"
         css = stylesheet(fonts_dir)
         jobs = review_jobs(project, load_curriculum(project), out_dir, input_fingerprint(fonts_dir, css),
                            module)
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console, transient=True) as bar:
+        with progress() as bar:
             task = bar.add_task("Fiches de relecture", total=len(jobs))
             printed = print_all(jobs, css, project.docs_dir, project.out_dir / ".cache" / "pdf",
                                 on_done=lambda _p: bar.advance(task))
     except KalanError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"[green]✓[/] {len(printed)} fiche(s) de relecture → {out_dir}")
 
 
@@ -286,7 +266,7 @@ def serve_command(
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.serve import serve
 
-    project = _project(projet)
+    project = load_project(projet)
     console.print(f"Aperçu sur http://{adresse}/ — Ctrl+C pour arrêter.")
     serve(config_file=str(project.root / "mkdocs.yml"), dev_addr=adresse, livereload=True)
 
@@ -300,7 +280,7 @@ def fonts_command(projet: Path | None = ProjectOption) -> None:
     """
     from kalan.fonts import make_fonts
 
-    project = _project(projet)
+    project = load_project(projet)
     for path in make_fonts(project.docs_dir / "assets" / "fonts",
                            project.docs_dir / "assets" / "stylesheets" / "fonts.css"):
         console.print(f"[green]✓[/] {path.relative_to(project.root)}")

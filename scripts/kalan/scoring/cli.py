@@ -5,22 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from kalan.config import Project, load_project
 from kalan.errors import KalanError
-
-console = Console()
-err = Console(stderr=True, soft_wrap=True)  # long messages stay on one line (logs, grep)
+from kalan.terminal import ProjectOption, console, fail
 
 DbOption = typer.Option(None, "--db", help="Base de résultats SQLite (par défaut data/kalan.sqlite).")
-ProjectOption = typer.Option(None, "--projet", help="Dossier du projet kalan.")
-
-
-def _fail(exc: KalanError) -> typer.Exit:
-    err.print(f"[bold red]Erreur[/] : {exc}", highlight=False)
-    return typer.Exit(1)
 
 
 def _open(project: Project, db: Path | None):
@@ -66,7 +57,7 @@ def import_participants(
         with console.status(f"Import de {fichier.name}…"):
             summary = import_roster(conn, fichier, project.code_prefixes, dry_run=essai)
     except KalanError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     _print_summary(summary, "participant(s)")
 
 
@@ -88,14 +79,14 @@ def import_results_command(
     from kalan.scoring.results import import_results
 
     if phase is not None and phase not in ("pre", "post"):
-        raise _fail(KalanError(f"--phase {phase!r} : « pre » ou « post »"))
+        raise fail(KalanError(f"--phase {phase!r} : « pre » ou « post »"))
     try:
         project = load_project(projet)
         conn = _open(project, db)
         with console.status(f"Lecture et vérification de {fichier.name}…"):
             summary = import_results(conn, fichier, load_quizzes(project), formulaire, phase, dry_run=essai)
     except KalanError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     _print_summary(summary, "feuille(s) de réponses")
 
 
@@ -122,7 +113,7 @@ def rapport_command(
             data = load_dataset(conn, cohorte or None, formulaire)
             files = build_report(data, sortie, project, cohorte or None, avec_noms)
     except KalanError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"[green]✓[/] Rapport : {files.workbook}\n[green]✓[/] PDF : {files.pdf}")
 
 
@@ -144,7 +135,7 @@ def suivi_command(
         project = load_project(projet)
         data = load_dataset(_open(project, db), cohorte or None, formulaire)
     except KalanError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     rows = follow_up(data)
     table = Table(title=f"Suivi — formulaire {data.form_id} ({len(rows)} personne(s))", title_justify="left")
     columns = ["Cohorte", "Commune", "Code", *(["Nom"] if avec_noms else []), "Pré", "Post", "Motif"]
@@ -174,7 +165,7 @@ def exemple_command(
         project = load_project(projet)
         paths = write_example(load_quizzes(project).form(formulaire), dossier, project.code_prefixes)
     except KalanError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     for path in paths:
         console.print(f"[green]✓[/] {path}")
     console.print("Personnes et réponses inventées. Étapes suivantes : voir « Suivi-évaluation » dans le README.")
