@@ -233,19 +233,17 @@ def review_sheets_command(
     Exemple :  kalan traduction fiches --module M2
     """
     from kalan.manifests import load_curriculum
-    from kalan.pdf.render import input_fingerprint, print_all, stylesheet
+    from kalan.pdf.render import print_all, print_style
     from kalan.pdf.review import review_jobs
 
     try:
         project = load_project(projet)
         out_dir = sortie or project.out_dir / "traduction"
-        fonts_dir = project.docs_dir / "assets" / "fonts"
-        css = stylesheet(fonts_dir)
-        jobs = review_jobs(project, load_curriculum(project), out_dir, input_fingerprint(fonts_dir, css),
-                           module)
+        style = print_style(project.fonts_dir)
+        jobs = review_jobs(project, load_curriculum(project), out_dir, style, module)
         with progress() as bar:
             task = bar.add_task("Fiches de relecture", total=len(jobs))
-            printed = print_all(jobs, css, project.docs_dir, project.out_dir / ".cache" / "pdf",
+            printed = print_all(jobs, style.css, project.docs_dir, project.out_dir / ".cache" / "pdf",
                                 on_done=lambda _p: bar.advance(task))
     except KalanError as exc:
         raise fail(exc) from None
@@ -281,6 +279,6 @@ def fonts_command(projet: Path | None = ProjectOption) -> None:
     from kalan.fonts import make_fonts
 
     project = load_project(projet)
-    for path in make_fonts(project.docs_dir / "assets" / "fonts",
+    for path in make_fonts(project.fonts_dir,
                            project.docs_dir / "assets" / "stylesheets" / "fonts.css"):
         console.print(f"[green]✓[/] {path.relative_to(project.root)}")

@@ -46,6 +46,11 @@ class Project:
         return self.docs_dir / lang
 
     @property
+    def fonts_dir(self) -> Path:
+        """The bundled fonts, shared by the site and every PDF."""
+        return self.docs_dir / "assets" / "fonts"
+
+    @property
     def site_dir(self) -> Path:
         return self.out_dir / "site"
 

@@ -10,7 +10,7 @@ from kalan.manifests import Curriculum
 from kalan.markdown_render import MarkdownRenderer
 from kalan.pdf.assemble import PrintContext, assemble
 from kalan.pdf.documents import PdfDocument, plan_documents
-from kalan.pdf.render import Printed, input_fingerprint, job_for, print_all, stylesheet
+from kalan.pdf.render import Printed, print_all, print_style
 from kalan.provenance import provenance
 
 
@@ -29,8 +29,6 @@ def build_pdfs(project: Project, curriculum: Curriculum, out_dir: Path,
     if on_planned:
         on_planned(documents)
     ctx = print_context(project, curriculum)
-    fonts_dir = project.docs_dir / "assets" / "fonts"
-    css = stylesheet(fonts_dir)
-    shared = input_fingerprint(fonts_dir, css)
-    jobs = [job_for(out_dir / doc.output, assemble(doc, ctx), shared) for doc in documents]
-    return print_all(jobs, css, project.docs_dir, cache_dir, workers, on_done)
+    style = print_style(project.fonts_dir)
+    jobs = [style.job(out_dir / doc.output, assemble(doc, ctx)) for doc in documents]
+    return print_all(jobs, style.css, project.docs_dir, cache_dir, workers, on_done)

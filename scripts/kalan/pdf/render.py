@@ -63,6 +63,22 @@ def input_fingerprint(fonts_dir: Path, css: str) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class PrintStyle:
+    """The print stylesheet with the bundled fonts, and the fingerprint of both for the cache."""
+
+    css: str
+    shared: str
+
+    def job(self, output: Path, html: str) -> PrintJob:
+        return job_for(output, html, self.shared)
+
+
+def print_style(fonts_dir: Path) -> PrintStyle:
+    css = stylesheet(fonts_dir)
+    return PrintStyle(css, input_fingerprint(fonts_dir, css))
+
+
 def job_for(output: Path, html: str, shared: str) -> PrintJob:
     digest = hashlib.sha256(shared.encode() + html.encode())
     for uri in sorted(set(IMAGE_SRC.findall(html))):

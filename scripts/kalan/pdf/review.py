@@ -15,7 +15,7 @@ from pathlib import Path
 from kalan.config import Project
 from kalan.manifests import Curriculum
 from kalan.markdown_render import MarkdownRenderer
-from kalan.pdf.render import PrintJob, job_for
+from kalan.pdf.render import PrintJob, PrintStyle
 from kalan.translations import read_page
 
 MARKER_LINE = re.compile(r"^\s*<!--.*-->\s*$")
@@ -99,7 +99,7 @@ def review_html(project: Project, renderer: MarkdownRenderer, rel: str) -> str:
     )
 
 
-def review_jobs(project: Project, curriculum: Curriculum, out_dir: Path, shared: str,
+def review_jobs(project: Project, curriculum: Curriculum, out_dir: Path, style: PrintStyle,
                 module_id: str | None = None) -> list[PrintJob]:
     renderer = MarkdownRenderer(project.root / "mkdocs.yml")
     jobs = []
@@ -107,5 +107,5 @@ def review_jobs(project: Project, curriculum: Curriculum, out_dir: Path, shared:
         if not (project.lang_dir("fr") / rel).is_file():
             continue
         name = rel.removesuffix(".md").replace("/", "-") + ".pdf"
-        jobs.append(job_for(out_dir / name, review_html(project, renderer, rel), shared))
+        jobs.append(style.job(out_dir / name, review_html(project, renderer, rel)))
     return jobs

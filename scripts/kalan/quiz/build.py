@@ -9,7 +9,7 @@ from pathlib import Path
 from kalan.config import Project
 from kalan.errors import KalanError
 from kalan.manifests import load_curriculum
-from kalan.pdf.render import Printed, input_fingerprint, job_for, print_all, stylesheet
+from kalan.pdf.render import Printed, print_all, print_style
 from kalan.quiz.bank import Bank, load_bank
 from kalan.quiz.capture import WRITERS
 from kalan.quiz.forms import Form, load_forms
@@ -46,13 +46,12 @@ def print_quizzes(project: Project, data: QuizData, out_dir: Path | None = None,
                   on_done: Callable[[Printed], None] | None = None) -> list[Printed]:
     """Question papers, answer sheets, keys and oral guides of every form, into dist/impression/."""
     out_dir = out_dir or project.print_dir
-    fonts_dir = project.docs_dir / "assets" / "fonts"
-    css = stylesheet(fonts_dir)
-    shared = input_fingerprint(fonts_dir, css)
-    jobs = [job_for(doc.output, doc.html, shared)
+    style = print_style(project.fonts_dir)
+    jobs = [style.job(doc.output, doc.html)
             for form in (forms or data.forms)
             for doc in print_set(form, data.bank, out_dir, project.code_prefixes, project.langs)]
-    return print_all(jobs, css, project.root / "quizzes", project.out_dir / ".cache" / "pdf", workers, on_done)
+    return print_all(jobs, style.css, project.root / "quizzes", project.out_dir / ".cache" / "pdf", workers,
+                     on_done)
 
 
 def capture_path(project: Project, form: Form, kind: str, out_dir: Path | None = None) -> Path:

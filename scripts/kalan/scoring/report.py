@@ -299,15 +299,13 @@ img { width: 100%; margin: 6pt 0; break-inside: avoid; }
 
 def build_report(data: Dataset, out_dir: Path, project, cohorts: list[str] | None = None,
                  with_names: bool = False) -> ReportFiles:
-    from kalan.pdf.render import input_fingerprint, job_for, print_all, stylesheet
+    from kalan.pdf.render import print_all, print_style
 
     out_dir.mkdir(parents=True, exist_ok=True)
     figures = compute(data)
     workbook = build_workbook(data, figures, out_dir / f"rapport-{data.form_id}.xlsx", with_names)
     charts = build_charts(data, figures, out_dir / "graphiques")
-    fonts_dir = project.docs_dir / "assets" / "fonts"
-    css = stylesheet(fonts_dir)
+    style = print_style(project.fonts_dir)
     pdf = out_dir / f"rapport-{data.form_id}.pdf"
-    print_all([job_for(pdf, report_html(data, figures, charts, cohorts), input_fingerprint(fonts_dir, css))], css,
-              out_dir, None, workers=1)
+    print_all([style.job(pdf, report_html(data, figures, charts, cohorts))], style.css, out_dir, None, workers=1)
     return ReportFiles(workbook, pdf, charts)
