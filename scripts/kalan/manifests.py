@@ -16,8 +16,9 @@ from typing import Any
 import yaml
 
 from kalan.config import Project
+from kalan.datafile import load_yaml, read_localized, yaml_finding
 from kalan.errors import Finding
-from kalan.i18n import load_yaml, pick, read_localized
+from kalan.i18n import pick
 
 MODULE_ID = re.compile(r"^M\d+$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
@@ -192,9 +193,7 @@ def _read_module(path: Path, project: Project) -> tuple[Module | None, list[Find
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else ""
-        reader.error(where, f"YAML illisible : {getattr(exc, 'problem', exc)}")
+        reader.findings.append(yaml_finding(exc, shown))
         return None, reader.findings
     except UnicodeDecodeError:
         reader.error("", "le fichier doit être enregistré en UTF-8")

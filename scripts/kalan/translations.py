@@ -15,8 +15,8 @@ from pathlib import Path
 import yaml
 
 from kalan.config import Project
+from kalan.datafile import load_yaml
 from kalan.errors import Finding
-from kalan.i18n import load_yaml
 from kalan.manifests import Curriculum
 
 STATUSES = ("brouillon", "relue")

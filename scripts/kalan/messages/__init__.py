@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from kalan.i18n import load_yaml
+from kalan.datafile import load_yaml
 
 HERE = Path(__file__).parent
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 
 from kalan.config import Project
+from kalan.datafile import load_yaml, read_localized, yaml_finding
 from kalan.errors import Finding
-from kalan.i18n import load_yaml, read_localized
 
 ITEM_ID = re.compile(r"^Q\d{2,3}$")
 CHOICE, TRUE_FALSE = "choix", "vrai-faux"
@@ -64,9 +64,7 @@ def load_bank(project: Project, objective_ids: set[str]) -> Bank:
     try:
         data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else ""
-        return Bank({}, path, True, [Finding(shown, where, f"YAML illisible : {getattr(exc, 'problem', exc)}")])
+        return Bank({}, path, True, [yaml_finding(exc, shown)])
     status = data.get("traduction") if isinstance(data, dict) else None
     if status not in ("brouillon", "relue"):
         findings.append(Finding(shown, "traduction", "« brouillon » ou « relue » attendu"))

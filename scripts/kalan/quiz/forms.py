@@ -17,8 +17,9 @@ from pathlib import Path
 import yaml
 
 from kalan.config import Project
+from kalan.datafile import load_yaml
 from kalan.errors import Finding
-from kalan.i18n import LANGS, load_yaml
+from kalan.i18n import LANGS
 from kalan.quiz.bank import CHOICE, Bank, Item
 
 FORM_ID = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
