@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,26 +107,13 @@ def _link_pages(body: str, doc_pages: dict[str, str], current: str) -> str:
         target, _, fragment = href.partition("#")
         if not target.endswith(".md"):
             return match.group(0)
-        folder = current.rsplit("/", 1)[0] if "/" in current else ""
-        rel = str(Path(folder, target)).replace("\\", "/")
-        rel = _normalise(rel)
+        rel = posixpath.normpath(posixpath.join(posixpath.dirname(current), target))
         if rel in doc_pages:
             anchor = doc_pages[rel]
             return f'<a href="#{anchor}--{fragment}"' if fragment else f'<a href="#{anchor}"'
         return "<a"
 
     return HREF.sub(fix, body)
-
-
-def _normalise(rel: str) -> str:
-    parts: list[str] = []
-    for part in rel.split("/"):
-        if part == "..":
-            if parts:
-                parts.pop()
-        elif part not in ("", "."):
-            parts.append(part)
-    return "/".join(parts)
 
 
 def _expand_tabs(body: str) -> str:
