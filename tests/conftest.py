@@ -16,6 +16,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CHROMIUM = "/usr/bin/chromium"
 
 
+def edit_file(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a fixture file by `new` (failing if `old` is not there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def make_project(dest: Path, content: Path = FIXTURES / "mini") -> Project:
     """A throw-away kalan project: the repo's config and toolchain, the given content."""
     dest.mkdir(parents=True, exist_ok=True)

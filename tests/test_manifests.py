@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from kalan.manifests import load_curriculum
+from tests.conftest import edit_file
 
 
 def test_mini_curriculum_loads_clean(mini):
@@ -21,10 +21,6 @@ def test_mini_curriculum_loads_clean(mini):
                               "m1/fiche-01-essai.md"]
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 @pytest.mark.parametrize("old, new, field, message", [
@@ -38,21 +34,21 @@ def _edit(path: Path, old: str, new: str) -> None:
     ("  - id: M1-O1", "  - id: M2-O1", "objectifs[1].id", "M1-O"),
 ])
 def test_bad_manifest_names_file_and_field(mini, old, new, field, message):
-    _edit(mini.modules_dir / "m1.yml", old, new)
+    edit_file(mini.modules_dir / "m1.yml", old, new)
     errors = load_curriculum(mini).errors
     assert any(e.path == "modules/m1.yml" and e.field == field and message in e.message
                for e in errors), errors
 
 
 def test_unknown_key_is_a_warning(mini):
-    _edit(mini.modules_dir / "m1.yml", "ordre: 1", "ordre: 1\nobjetifs: []")
+    edit_file(mini.modules_dir / "m1.yml", "ordre: 1", "ordre: 1\nobjetifs: []")
     curriculum = load_curriculum(mini)
     assert curriculum.errors == []
     assert [w.field for w in curriculum.warnings] == ["objetifs"]
 
 
 def test_yaml_syntax_error_gives_line_and_column(mini):
-    _edit(mini.modules_dir / "m1.yml", "ordre: 1", "ordre: [1")
+    edit_file(mini.modules_dir / "m1.yml", "ordre: 1", "ordre: [1")
     (error,) = load_curriculum(mini).errors
     assert error.field.startswith("ligne ") and "colonne" in error.field
 
@@ -70,7 +66,7 @@ def test_duplicate_handout_number_across_modules(mini):
 
 
 def test_cli_check_fails_with_clear_message(mini):
-    _edit(mini.modules_dir / "m1.yml", "minutes: 30", "minutes: -5")
+    edit_file(mini.modules_dir / "m1.yml", "minutes: 30", "minutes: -5")
     result = subprocess.run([sys.executable, "-m", "kalan", "check", "--projet", str(mini.root)],
                             capture_output=True, text=True)
     assert result.returncode == 1
@@ -81,7 +77,7 @@ def test_cli_check_fails_with_clear_message(mini):
 
 
 def test_cli_build_refuses_bad_manifest_without_traceback(mini):
-    _edit(mini.modules_dir / "m1.yml", "page: s1-premiere.md", "page: S1.md")
+    edit_file(mini.modules_dir / "m1.yml", "page: s1-premiere.md", "page: S1.md")
     result = subprocess.run([sys.executable, "-m", "kalan", "build", "--projet", str(mini.root)],
                             capture_output=True, text=True)
     assert result.returncode == 1

@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -17,15 +16,12 @@ from kalan.quiz.bank import load_bank
 from kalan.quiz.build import capture_forms, load_quizzes, print_quizzes
 from kalan.quiz.forms import load_forms
 from kalan.quiz.sheet import qr_payload
+from tests.conftest import edit_file
 from tests.test_pdf import BAMBARA_LETTERS, fonts_of, text_of
 
 pytestmark = pytest.mark.slow
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _findings(project):
@@ -45,14 +41,14 @@ def _findings(project):
     ("formulaires/essai.yml", "graine: 7", "graine: sept", "variantes.post.graine", "entier"),
 ])
 def test_bad_bank_or_form_names_file_item_and_field(mini, file, old, new, field, message):
-    _edit(mini.root / "quizzes" / file, old, new)
+    edit_file(mini.root / "quizzes" / file, old, new)
     findings = _findings(mini)
     assert any(f.path == f"quizzes/{file}" and f.field == field and message in f.message
                for f in findings), findings
 
 
 def test_check_command_fails_on_a_bad_key(mini):
-    _edit(mini.root / "quizzes" / "banque.yml", "cle: b", "cle: z")
+    edit_file(mini.root / "quizzes" / "banque.yml", "cle: b", "cle: z")
     result = subprocess.run([sys.executable, "-m", "kalan", "check", "--projet", str(mini.root)],
                             capture_output=True, text=True)
     assert result.returncode == 1
