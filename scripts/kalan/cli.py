@@ -143,8 +143,9 @@ def _quiz_print_set(project: Project, form_id: str | None = None, workers: int |
     data = load_quizzes(project)
     forms = [data.form(form_id)] if form_id else data.forms
     with progress() as bar:
-        task = bar.add_task("Tests : documents", total=len(forms) * (6 + 4 * len(project.langs)))
+        task = bar.add_task("Tests : documents", total=None)
         printed = print_quizzes(project, data, forms=forms, workers=workers,
+                                on_planned=lambda n: bar.update(task, total=n),
                                 on_done=lambda _p: bar.advance(task))
     for form in forms:
         capture_forms(project, form)

@@ -43,13 +43,17 @@ def load_quizzes(project: Project) -> QuizData:
 
 def print_quizzes(project: Project, data: QuizData, out_dir: Path | None = None,
                   forms: list[Form] | None = None, workers: int | None = None,
+                  on_planned: Callable[[int], None] | None = None,
                   on_done: Callable[[Printed], None] | None = None) -> list[Printed]:
-    """Question papers, answer sheets, keys and oral guides of every form, into dist/impression/."""
+    """Question papers, answer sheets, keys and oral guides of every form, into dist/impression/;
+    `on_planned` is told how many documents there are before printing starts."""
     out_dir = out_dir or project.print_dir
     style = print_style(project.fonts_dir)
     jobs = [style.job(doc.output, doc.html)
             for form in (forms or data.forms)
             for doc in print_set(form, data.bank, out_dir, project.code_prefixes, project.langs)]
+    if on_planned:
+        on_planned(len(jobs))
     return print_all(jobs, style.css, project.root / "quizzes", project.out_dir / ".cache" / "pdf", workers,
                      on_done)
 
