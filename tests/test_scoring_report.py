@@ -52,7 +52,7 @@ def test_workbook_sheets_hold_numbers_as_numbers(report):
     assert book.sheetnames == ["indicateurs", "groupes", "participants", "questions", "qualité des données",
                                "imports"]
     indicators = {row[0].value: row[1].value for row in book["indicateurs"].iter_rows(min_row=2)}
-    assert indicators["Appariés (pré et post) : n"] == len(data.paired_codes()) == 37
+    assert indicators["Appariés (pré et post) : n"] == len(data.paired_codes) == 37
     assert isinstance(indicators["Gain moyen"], float)
     assert isinstance(indicators["Indicateur : % ≥ note de passage au post-test"], float)
     questions = list(book["questions"].iter_rows(min_row=2, values_only=True))

@@ -54,7 +54,9 @@ class Dataset:
     def n_items(self) -> int:
         return len(self.items)
 
+    @cached_property
     def paired_codes(self) -> list[str]:
+        """People who sat both tests, in code order (computed once per report)."""
         post = set(self.post.codes)
         return [c for c in self.pre.codes if c in post]
 
@@ -127,7 +129,7 @@ def paired_arrays(data: Dataset, codes: list[str]) -> tuple[np.ndarray, np.ndarr
 
 
 def overall(data: Dataset) -> stats.Paired:
-    pre, post = paired_arrays(data, data.paired_codes())
+    pre, post = paired_arrays(data, data.paired_codes)
     return stats.paired(pre, post, data.n_items, data.pass_mark)
 
 
@@ -149,7 +151,7 @@ def group_value(data: Dataset, code: str, dimension: str) -> str:
 
 def groups(data: Dataset) -> list[GroupRow]:
     rows = []
-    paired_codes = data.paired_codes()
+    paired_codes = data.paired_codes
     for dimension, _ in GROUPS:
         values = sorted({group_value(data, c, dimension) for c in data.post.codes} |
                         {group_value(data, c, dimension) for c in paired_codes})
@@ -198,7 +200,7 @@ def item_rows(data: Dataset) -> list[ItemRow]:
     p_post = post.correct.mean(axis=0) if len(post.codes) else np.full(data.n_items, math.nan)
     r_pre, r_post = stats.item_rest(pre.correct), stats.item_rest(post.correct)
     d_pre, d_post = stats.upper_lower(pre.correct), stats.upper_lower(post.correct)
-    paired_codes = data.paired_codes()
+    paired_codes = data.paired_codes
     pi, qi = pre.index(), post.index()
     pre_rows = pre.correct[[pi[c] for c in paired_codes]] if paired_codes else np.zeros((0, data.n_items))
     post_rows = post.correct[[qi[c] for c in paired_codes]] if paired_codes else np.zeros((0, data.n_items))

@@ -132,7 +132,6 @@ def _read_csv(path: Path, data: bytes) -> Workbook:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise KalanError(f"{path.name} : CSV illisible ({exc})") from None
-    records = [r for r in records]
     if not records:
         raise KalanError(f"{path.name} : le fichier est vide")
     header = [c.strip() for c in records[0]]
