@@ -74,7 +74,15 @@ def test_facilitator_guide_has_session_plan_with_times(mini_bundle):
     _, site, _ = mini_bundle
     text = " ".join(text_of(site / "pdf" / "fr" / "m1-formateur.pdf").split())
     assert "Plan des séances" in text
-    assert "Jour 1, 08:30–09:15" in text and "Jour 1, 09:15–09:45" in text
+    assert "Jour 1, 08:00–08:45" in text and "Jour 1, 08:45–09:15" in text
+
+
+def test_cover_counts_unfilled_placeholders(mini_bundle):
+    _, site, _ = mini_bundle
+    cover = " ".join(PdfReader(site / "pdf" / "fr" / "m1-participant.pdf").pages[0].extract_text().split())
+    assert "À compléter 2 information(s) encore à compléter" in cover
+    bm_cover = " ".join(PdfReader(site / "pdf" / "bm" / "m1-participant.pdf").pages[0].extract_text().split())
+    assert "Ka dafa" not in bm_cover  # its Bambara fiche has no placeholder: no such line
 
 
 def test_tabs_print_expanded(mini_bundle):

@@ -6,8 +6,11 @@ import subprocess
 import sys
 
 import pytest
+from pypdf import PdfReader
 
 from kalan.pdf.review import split_blocks
+from kalan.translations import check_pages
+from tests.conftest import edit_file
 from tests.test_pdf import text_of
 
 pytestmark = pytest.mark.slow
@@ -32,6 +35,27 @@ def test_review_sheet_pairs_french_and_bambara(mini, tmp_path):
     assert "Le mot rare de cette page est baobabier." in text
     assert "Ŋaniya bɛ baobabier kɔnɔ." in text
     assert "Relu par" in text and "brouillon" in text
+
+
+def test_review_sheet_prints_reviewer_questions_and_back_translation_column(mini, tmp_path):
+    edit_file(mini.lang_dir("bm") / "m1" / "s1-premiere.md", "traduction: brouillon",
+              'traduction: brouillon\nquestions_relecture:\n  - "« ni a sɔnna » est-il naturel à Koro ?"')
+    result = _kalan("traduction", "fiches", "--module", "M1", "--projet", str(mini.root),
+                    "--sortie", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    text = " ".join(text_of(tmp_path / "m1-s1-premiere.pdf").split())
+    assert "Questions pour la relecture" in text and "« ni a sɔnna » est-il naturel à Koro ?" in text
+    assert "Retraduction en français" in text
+    assert "Questions pour la relecture" not in " ".join(text_of(tmp_path / "m1-index.pdf").split())
+    width, height = PdfReader(tmp_path / "m1-s1-premiere.pdf").pages[0].mediabox.upper_right
+    assert width > height  # landscape: four columns
+
+
+def test_malformed_reviewer_questions_are_reported(mini):
+    edit_file(mini.lang_dir("bm") / "m1" / "s1-premiere.md", "traduction: brouillon",
+              "traduction: brouillon\nquestions_relecture: une seule phrase")
+    findings = check_pages(mini)
+    assert [f.field for f in findings] == ["questions_relecture"]
 
 
 def test_unknown_module_is_a_clear_error(mini, tmp_path):

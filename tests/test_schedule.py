@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kalan.config import Break, DayPlan, minutes_to_clock
+from kalan.config import Break, DayPlan, DayRound, minutes_to_clock
 from kalan.manifests import Module, Session
 from kalan.schedule import build_agenda
 
@@ -47,3 +47,29 @@ def test_break_taken_early_rather_than_overrunning():
 def test_teaching_minutes_exclude_breaks():
     days = build_agenda([_module([60, 60, 45])], DAY)
     assert days[0].teaching_minutes == 165
+
+
+def test_days_open_and_close_with_their_rounds_and_sessions_never_overlap_them():
+    opening = DayRound(15, {"fr": "Accueil du jour"}, from_day=2)
+    closing = DayRound(15, {"fr": "Bilan du jour"})
+    day = DayPlan(start=8 * 60, end=12 * 60, tolerance=15, breaks=(), opening=opening, closing=closing)
+    days = build_agenda([_module([90, 90, 60, 60])], day)
+    assert _timeline(days) == [
+        # S3 would end at 12:00, when the closing round must start: it opens day 2.
+        [("08:00", "09:30", "M1-S1"), ("09:30", "11:00", "M1-S2"), ("11:00", "11:15", "Bilan du jour")],
+        [("08:00", "08:15", "Accueil du jour"), ("08:15", "09:15", "M1-S3"), ("09:15", "10:15", "M1-S4"),
+         ("10:15", "10:30", "Bilan du jour")],
+    ]
+    assert [d.teaching_minutes for d in days] == [180, 120]
+
+
+def test_real_agenda_fits_four_days_with_rounds_and_catch_up(repo):
+    from kalan.manifests import load_curriculum
+
+    days = build_agenda(load_curriculum(repo).modules, repo.day)
+    assert len(days) == 4
+    for d in days:
+        names = [s.pause.name["fr"] for s in d.slots if s.pause]
+        assert names[-1].startswith("Bilan du jour") and d.slots[-1].end <= repo.day.end
+        assert any(n.startswith("Temps de reprise") for n in names)
+        assert (d.number == 1) != names[0].startswith("Accueil du jour")

@@ -69,7 +69,7 @@ def test_module_header_derived_from_manifest(mini_site: Path):
 
 def test_agenda_page_is_computed(mini_site: Path):
     html = _html(mini_site, "agenda.html")
-    assert "08:30–09:15" in html and "09:15–09:45" in html
+    assert "08:00–08:45" in html and "08:45–09:15" in html and "Bilan du jour" in html
 
 
 def test_bambara_letters_kept_in_anchors(mini_site: Path):

@@ -1,8 +1,10 @@
 """Markdown blocks derived from the manifests: module header, session card, agenda.
 
 Authors place markers in their pages (``<!-- kalan:entete -->``,
-``<!-- kalan:seance -->``, ``<!-- kalan:agenda -->``); `expand_markers` swaps
-them for Markdown in the page's language. The output is plain Markdown (plus
+``<!-- kalan:seance -->``, ``<!-- kalan:agenda -->``, ``<!-- kalan:glossaire -->``); `expand_markers` swaps
+them for Markdown in the page's language. Inside a sentence,
+``<!-- kalan:quand M2-S2 -->`` becomes a time word computed from the agenda
+(`kalan.timewords`). The output is plain Markdown (plus
 one HTML notice), so it does not depend on the site generator and the PDF step
 renders exactly what the site shows.
 """
@@ -132,10 +134,18 @@ def notice(kind: str, title: str, text: str, lang: str) -> str:
             f"<p><strong>{title}</strong></p><p>{text}</p></div>")
 
 
+def glossary(ctx: PageContext) -> str:
+    from kalan.glossary import glossary_markdown
+    from kalan.termbase import require_termbase
+
+    return glossary_markdown(require_termbase(ctx.project), ctx.lang)
+
+
 MARKERS: dict[str, Callable[[PageContext], str]] = {
     "entete": module_header,
     "seance": session_card,
     "agenda": agenda,
+    "glossaire": glossary,
 }
 
 
@@ -143,6 +153,8 @@ def expand_markers(markdown: str, ctx: PageContext) -> str:
     """Replace every ``<!-- kalan:NAME -->`` line; an unknown NAME is an error naming the page."""
     if "kalan:" not in markdown:
         return markdown
+    from kalan.timewords import expand_time_words
+
     out: list[str] = []
     in_code = False
     for line in markdown.split("\n"):
@@ -150,7 +162,9 @@ def expand_markers(markdown: str, ctx: PageContext) -> str:
             in_code = not in_code
         match = None if in_code else MARKER.match(line)
         if match is None:
-            out.append(line)
+            out.append(line if in_code else expand_time_words(
+                line, project=ctx.project, curriculum=ctx.curriculum, page=ctx.page, lang=ctx.lang,
+                source=ctx.source))
             continue
         handler = MARKERS.get(match.group(1))
         if handler is None:

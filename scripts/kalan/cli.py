@@ -22,18 +22,22 @@ app = typer.Typer(
 def check_command(
     traductions: bool = typer.Option(
         False, "--traductions", help="Affiche aussi pages et mots par module en fr, en bm et relus."),
+    termes: bool = typer.Option(
+        False, "--termes", help="Cherche aussi dans tous les textes les variantes que la termbase déconseille."),
+    espaces: bool = typer.Option(
+        False, "--espaces", help="Liste chaque espace réservé ([à compléter], [ka fa]…) avec sa ligne."),
     strict: bool = typer.Option(False, "--strict", help="Échoue aussi sur les avertissements."),
     projet: Path | None = ProjectOption,
 ) -> None:
-    """Vérifie les manifestes des modules et les pages en bambara.
+    """Vérifie les manifestes, les pages en bambara, la banque de questions et la termbase.
 
-    Exemple :  kalan check --traductions
+    Exemple :  kalan check --termes --strict
     """
     from kalan.check import run_checks
 
     try:
         project = load_project(projet)
-        report = run_checks(project)
+        report = run_checks(project, terms=termes, placeholders_detail=espaces)
     except KalanError as exc:
         raise fail(exc) from None
     for name, findings in report.groups.items():
@@ -43,7 +47,7 @@ def check_command(
         console.print(f"[bold]{name}[/]")
         for finding in findings:
             colour = {"erreur": "red", "avertissement": "yellow"}.get(finding.severity, "cyan")
-            console.print(f"  [{colour}]{finding.severity}[/] {finding}", highlight=False)
+            console.print(f"  [{colour}]{finding.severity}[/] {finding}", highlight=False, soft_wrap=True)
     if traductions:
         _print_coverage(project)
     n_err, n_warn = len(report.errors), len(report.warnings)

@@ -17,11 +17,22 @@ class Break:
 
 
 @dataclass(frozen=True)
+class DayRound:
+    """The opening check-in or the closing round of every training day."""
+
+    minutes: int
+    name: dict[str, str]
+    from_day: int = 1  # day 1 opens with the welcome session itself
+
+
+@dataclass(frozen=True)
 class DayPlan:
     start: int  # minutes after midnight
     end: int
     breaks: tuple[Break, ...]
     tolerance: int
+    opening: DayRound | None = None
+    closing: DayRound | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,12 @@ def find_root(start: Path | None = None) -> Path:
     )
 
 
+def _day_round(data: dict | None) -> DayRound | None:
+    if not data:
+        return None
+    return DayRound(int(data["minutes"]), dict(data["nom"]), int(data.get("a_partir_du_jour", 1)))
+
+
 def load_project(root: Path | None = None) -> Project:
     root = find_root(root)
     data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["kalan"]
@@ -102,6 +119,8 @@ def load_project(root: Path | None = None) -> Project:
             end=clock_to_minutes(day["fin"]),
             breaks=breaks,
             tolerance=int(day.get("tolerance_minutes", 15)),
+            opening=_day_round(day.get("ouverture")),
+            closing=_day_round(day.get("cloture")),
         ),
         code_prefixes=tuple(data.get("quiz", {}).get("prefixes_code", ("KOR", "DOU"))),
         results_db=root / data.get("base_resultats", "data/kalan.sqlite"),

@@ -17,9 +17,14 @@ class Finding:
     field: str
     message: str
     severity: str = "erreur"  # "erreur", "avertissement" or "info"
+    line: int | None = None  # 1-based, when the finding points into a text file
+    column: int | None = None  # 1-based
 
     def __str__(self) -> str:
-        where = f"{self.path} › {self.field}" if self.field else self.path
+        path = self.path
+        if self.line is not None:
+            path += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
+        where = f"{path} › {self.field}" if self.field else path
         return f"{where} : {self.message}"
 
 

@@ -3,14 +3,16 @@
 Sessions are laid out in curriculum order, never split. A break is taken at the
 first session boundary at or after its planned time, or earlier when the next
 session would otherwise run more than `tolerance` minutes past that time. A
-session that would end after the end of the day starts the next day.
+session that would end after the end of the day starts the next day. Each day
+may open with a check-in and close with a closing round (``ouverture`` and
+``cloture`` in ``[tool.kalan.journee]``), which sessions never overlap.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kalan.config import Break, DayPlan
+from kalan.config import Break, DayPlan, DayRound
 from kalan.manifests import Module, Session
 
 
@@ -20,7 +22,7 @@ class Slot:
     end: int
     module: Module | None = None
     session: Session | None = None
-    pause: Break | None = None
+    pause: Break | DayRound | None = None
 
 
 @dataclass
@@ -35,23 +37,38 @@ class Day:
 
 def build_agenda(modules: list[Module], day: DayPlan) -> list[Day]:
     days: list[Day] = []
-    current = Day(1)
-    clock = day.start
+    last_start = day.end - (day.closing.minutes if day.closing else 0)
+    current, clock = _open_day(1, day)
     pending = list(day.breaks)
     for module in modules:
         for session in module.sessions:
             while True:
                 clock = _take_due_breaks(current, clock, pending, session.minutes, day)
-                fits = clock + session.minutes <= day.end
+                fits = clock + session.minutes <= last_start
                 if fits or not any(slot.session for slot in current.slots):
                     break
-                days.append(current)
-                current, clock, pending = Day(current.number + 1), day.start, list(day.breaks)
+                days.append(_close_day(current, clock, day))
+                current, clock = _open_day(current.number + 1, day)
+                pending = list(day.breaks)
             current.slots.append(Slot(clock, clock + session.minutes, module, session))
             clock += session.minutes
-    if current.slots:
-        days.append(current)
+    if any(slot.session for slot in current.slots):
+        days.append(_close_day(current, clock, day))
     return days
+
+
+def _open_day(number: int, day: DayPlan) -> tuple[Day, int]:
+    current, clock = Day(number), day.start
+    if day.opening and number >= day.opening.from_day:
+        current.slots.append(Slot(clock, clock + day.opening.minutes, pause=day.opening))
+        clock += day.opening.minutes
+    return current, clock
+
+
+def _close_day(current: Day, clock: int, day: DayPlan) -> Day:
+    if day.closing and current.number >= day.closing.from_day:
+        current.slots.append(Slot(clock, clock + day.closing.minutes, pause=day.closing))
+    return current
 
 
 def _take_due_breaks(current: Day, clock: int, pending: list[Break], length: int,

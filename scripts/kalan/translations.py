@@ -1,7 +1,9 @@
 """Translation status of the Bambara pages, and word counts per module and language.
 
 Every Bambara page declares in its front matter ``traduction: brouillon`` or
-``traduction: relue`` (then also ``relu_par`` and ``date``). Until a native
+``traduction: relue`` (then also ``relu_par`` and ``date``), and may list
+``questions_relecture``: what the author could not decide and asks the native
+reviewer (printed on the review sheets). Until a native
 speaker has reviewed it, the site and the PDFs show a draft banner.
 """
 
@@ -43,8 +45,18 @@ def is_reviewed(meta: dict) -> bool:
     return meta.get("traduction") == "relue"
 
 
+def reviewer_questions(meta: dict) -> list[str]:
+    """The author's questions for the native reviewer (front matter ``questions_relecture``)."""
+    questions = meta.get("questions_relecture") or []
+    return [str(q).strip() for q in questions if str(q).strip()] if isinstance(questions, list) else []
+
+
 def check_front_matter(meta: dict, shown: str) -> list[Finding]:
     """Problems with the translation fields of one Bambara page."""
+    questions = meta.get("questions_relecture")
+    if questions is not None and not (isinstance(questions, list)
+                                      and all(isinstance(q, str) and q.strip() for q in questions)):
+        return [Finding(shown, "questions_relecture", "une liste de questions : « - \"…\" » par ligne")]
     status = meta.get("traduction")
     if status is None:
         return [Finding(shown, "traduction", "champ manquant : « brouillon » ou « relue »")]

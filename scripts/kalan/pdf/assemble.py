@@ -21,6 +21,7 @@ from kalan.markdown_render import MarkdownRenderer
 from kalan.messages import t
 from kalan.pdf.documents import FACILITATOR, PdfDocument
 from kalan.pdf.facilitator import drop_facilitator_blocks
+from kalan.placeholders import count_placeholders
 from kalan.provenance import Provenance
 from kalan.schedule import build_agenda
 from kalan.site.pages import prepare_page
@@ -213,6 +214,9 @@ def _cover(document: PdfDocument, pages: list[SourcePage], ctx: PrintContext, da
         (t(lang, "version"), f"{ctx.provenance.version} — {date:%Y-%m-%d}"),
         (t(lang, "etat_traduction"), translation_status(document, pages, ctx.project.default_lang)),
     ]
+    pending = sum(count_placeholders(re.sub(r"<[^>]+>", "", page.html)) for page in pages)
+    if pending:
+        rows.append((t(lang, "a_completer"), t(lang, "espaces_reserves", n=pending)))
     table = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
     return (f'<section class="cover"><p class="cover-programme">{html.escape(t(lang, "programme"))}</p>'
             f'<h1 class="cover-title">{html.escape(document.title)}</h1>'

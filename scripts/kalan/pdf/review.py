@@ -1,7 +1,10 @@
 """Side-by-side review sheets for Bambara translators, printed to work on paper offline.
 
-One PDF per Bambara page: French paragraph | Bambara paragraph | room for
-corrections, then a sign-off box. The reviewer's corrections are typed back
+One PDF per Bambara page (A4 landscape): the author's questions for the native
+reviewer (front matter ``questions_relecture``), then French paragraph | Bambara
+paragraph | an empty back-translation column, where a second speaker who has not
+seen the French writes what the Bambara says (differences show meaning drift) |
+room for corrections; then a sign-off box. The reviewer's corrections are typed back
 into the page and its front matter set to ``traduction: relue`` with
 ``relu_par`` and ``date`` — which removes the draft banner on site and in print.
 """
@@ -16,7 +19,7 @@ from kalan.config import Project
 from kalan.manifests import Curriculum
 from kalan.markdown_render import MarkdownRenderer
 from kalan.pdf.render import PrintJob, PrintStyle
-from kalan.translations import read_page
+from kalan.translations import read_page, reviewer_questions
 
 MARKER_LINE = re.compile(r"^\s*<!--.*-->\s*$")
 BLOCK_START = re.compile(r"^(!!!|\?\?\?|===)")
@@ -77,12 +80,19 @@ def review_html(project: Project, renderer: MarkdownRenderer, rel: str) -> str:
     rows = []
     for i in range(max(len(french), len(bambara))):
         cells = [renderer.render(blocks[i]) if i < len(blocks) else "" for blocks in (french, bambara)]
-        rows.append(f"<tr><td>{cells[0]}</td><td lang='bm'>{cells[1]}</td><td class='corrections'></td></tr>")
+        rows.append(f"<tr><td>{cells[0]}</td><td lang='bm'>{cells[1]}</td><td class='corrections'></td>"
+                    "<td class='corrections'></td></tr>")
     warning = ""
     if len(french) != len(bambara):
         warning = (f"<p class='kalan-avis'>Le texte français a {len(french)} paragraphes, le texte bambara "
                    f"{len(bambara)} : vérifiez l'alignement des lignes.</p>")
     status = bm_meta.get("traduction", "?")
+    questions = ""
+    if reviewer_questions(bm_meta):
+        items = "".join(f"<li>{html.escape(q)}<br>Réponse : …………………………………………………………………………………………</li>"
+                        for q in reviewer_questions(bm_meta))
+        questions = (f"<section class='questions-relecture'><h2>Questions pour la relecture</h2>"
+                     f"<ol>{items}</ol></section>")
     return (
         "<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>"
         f"<title>Relecture — {html.escape(rel)}</title></head><body class='doc-revue'>"
@@ -90,7 +100,8 @@ def review_html(project: Project, renderer: MarkdownRenderer, rel: str) -> str:
         f"<h1>Relecture : {html.escape(rel)}</h1>"
         f"<p>Fichier : <code>docs/bm/{html.escape(rel)}</code> — état actuel : <strong>{html.escape(status)}"
         "</strong>. Corrigez le bambara dans la colonne de droite ; ne modifiez pas le français.</p>"
-        f"{warning}<table class='revue'><thead><tr><th>Français</th><th>Bamanankan</th>"
+        f"{questions}{warning}<table class='revue'><thead><tr><th>Français</th><th>Bamanankan</th>"
+        "<th>Retraduction en français (par une 2<sup>e</sup> personne, sans lire le français)</th>"
         f"<th>Corrections</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
         "<div class='signature'><p><strong>Relecture (à remplir par la relectrice ou le relecteur)</strong>"
         "</p><p>Relu par : ……………………………………………… Langue maternelle : ……………………</p>"
