@@ -93,3 +93,20 @@ def test_accessibility_has_no_serious_violation(browser, real_site: Path, page_p
     serious = [f"{v['id']}: {v['help']} ({len(v['nodes'])})"
                for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+@pytest.mark.parametrize("start, query, expected", [
+    ("m1/index.html", "ordonnancier", ["m1/s2-deuxieme.html"]),   # only ever written « l'ordonnancier »
+    ("m1/index.html", "herbier", ["m1/s2-deuxieme.html"]),        # typographic apostrophe: « l’herbier »
+    ("m1/index.html", "l'ordonnancier", ["m1/s2-deuxieme.html"]),  # the query is split the same way
+    ("bm/m1/index.html", "ɲɛnajɛbaro", ["bm/m1/s1-premiere.html"]),  # after the contraction « k' »
+    ("bm/m1/index.html", "k'ɲɛnajɛbaro", ["bm/m1/s1-premiere.html"]),
+])
+def test_search_finds_words_after_an_elision(browser, mini_site: Path, start, query, expected):
+    visit = open_page(browser, mini_site / start)
+    assert search(visit, query) == expected
+
+
+def test_real_site_finds_a_word_written_only_after_an_elision(browser, real_site: Path):
+    visit = open_page(browser, real_site / "index.html")
+    assert "m2/fiche-04-phrases-utiles.html" in search(visit, "ordonne")  # « on n'ordonne pas »
