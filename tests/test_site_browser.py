@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import open_page, search
+from tests.browser import Visit, open_page, search
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -110,3 +110,37 @@ def test_search_finds_words_after_an_elision(browser, mini_site: Path, start, qu
 def test_real_site_finds_a_word_written_only_after_an_elision(browser, real_site: Path):
     visit = open_page(browser, real_site / "index.html")
     assert "m2/fiche-04-phrases-utiles.html" in search(visit, "ordonne")  # « on n'ordonne pas »
+
+
+@pytest.fixture(scope="module")
+def served_mini_site(mini_site: Path):
+    """The built mini site served over http on 127.0.0.1, as an author's preview is."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(mini_site))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("page, expected", [
+    ("bm/m1/index.html", ["bm/m1/s1-premiere.html"]),
+    ("m1/index.html", ["m1/s1-premiere.html"]),
+])
+def test_served_preview_searches_in_the_page_language(browser, served_mini_site: str, page, expected):
+    context = browser.new_context()
+    tab = context.new_page()
+    requested: list[str] = []
+    tab.on("request", lambda r: requested.append(r.url))
+    tab.goto(f"{served_mini_site}/{page}")
+    visit = Visit(tab)
+    found = search(visit, "baobabier")
+    assert [p.split(served_mini_site + "/", 1)[-1] for p in found] == expected
+    lang = "bm" if page.startswith("bm/") else "fr"
+    assert any(url.endswith(f"search/search_index.{lang}.json") for url in requested), requested
+    context.close()

@@ -6,6 +6,8 @@ theme loads ``search/search_index.js`` with a script tag and reads the global
 ``__index``; we rewrite that file so it holds one index per language and picks
 the one matching ``<html lang>`` of the page that loads it. The Bambara index
 uses no trimmer, stop words or stemmer, so words made only of ɛ ɔ ɲ ŋ survive.
+Served over http (``kalan serve``) the theme downloads the JSON index instead:
+one JSON file per language is written beside it for that case.
 """
 
 from __future__ import annotations
@@ -35,11 +37,18 @@ def split_by_language(index: dict, langs: tuple[str, ...], default: str) -> dict
 
 
 def write_offline_index(site_dir: Path, langs: tuple[str, ...], default: str) -> Path | None:
-    """Rewrite ``search/search_index.js`` as per-language indexes; None if there is no index."""
+    """Rewrite ``search/search_index.js`` as per-language indexes; None if there is no index.
+
+    Also writes ``search/search_index.<lang>.json`` for the served preview, where the
+    theme downloads the index over http (``kalan-search-lang.js`` picks the file).
+    """
     source = site_dir / "search" / "search_index.json"
     if not source.is_file():
         return None
     indexes = split_by_language(json.loads(source.read_text(encoding="utf-8")), langs, default)
+    for lang, index in indexes.items():
+        source.with_name(f"search_index.{lang}.json").write_text(
+            json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     target = source.with_suffix(".js")
     payload = json.dumps(indexes, ensure_ascii=False, separators=(",", ":"))
     target.write_text(
