@@ -58,3 +58,11 @@ def test_hand_typed_training_time_is_reported_with_line(mini):
     (finding,) = check_time_words(mini)
     assert (finding.path, finding.line, finding.column) == ("docs/fr/m1/s1-premiere.md", 2, 1)
     assert "kalan:quand" in finding.message and finding.severity == "avertissement"
+
+
+def test_marker_shown_as_inline_code_is_left_alone(mini):
+    from kalan.blocks import PageContext, expand_markers
+
+    ctx = PageContext(mini, load_curriculum(mini), "fr", "index.md", "docs/fr/index.md")
+    text = "Écrivez `<!-- kalan:quand M1-S1 -->` dans la phrase."
+    assert expand_markers(text, ctx) == text

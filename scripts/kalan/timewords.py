@@ -18,6 +18,7 @@ from kalan.manifests import Curriculum, Session, load_curriculum
 from kalan.schedule import Day, build_agenda
 from kalan.texts import page_lines
 
+CODE_SPAN = re.compile(r"(`+[^`]*`+)")
 INLINE = re.compile(r"<!--\s*kalan:quand\s+([A-Z0-9]+-S\d+)\s*-->")
 SENTENCE_START = re.compile(r"(^|[.!?:»]\s+|^\s*(?:[-*]|\d+\.)\s+|\*\*)$")
 HAND_TYPED = re.compile(r"(?<!\w)(ce matin|cet après-midi|cette après-midi|cette journée|cette matinée|"
@@ -70,8 +71,14 @@ def page_session(curriculum: Curriculum, page: str) -> Session | None:
 
 def expand_time_words(line: str, *, project: Project, curriculum: Curriculum, page: str, lang: str,
                       source: str) -> str:
+    """Expand the markers of one line, leaving inline code (`` `…` ``) alone so docs can show one."""
     if "kalan:quand" not in line:
         return line
+    parts = CODE_SPAN.split(line)
+    if len(parts) > 1:
+        return "".join(part if i % 2 else expand_time_words(part, project=project, curriculum=curriculum,
+                                                            page=page, lang=lang, source=source)
+                       for i, part in enumerate(parts))
     here = page_session(curriculum, page)
     if here is None:
         raise KalanError(f"{source} : « kalan:quand » sur une page qui n'est ni une séance ni l'accueil "
