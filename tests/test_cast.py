@@ -17,7 +17,8 @@ import yaml
 # First names common in Koro and Douentza, so that a new character given one of them
 # without a cast entry is caught even when the sentence gives no « Vous êtes … ».
 KNOWN_FIRST_NAMES = {
-    "Abdoulaye", "Adama", "Aïcha", "Aïssata", "Ali", "Allaye", "Alou", "Amadou", "Boubacar", "Fadimata", "Aminata", "Assétou",
+    "Abdoulaye", "Adama", "Aïcha", "Aïssata", "Ali", "Allaye", "Alou", "Amadou", "Aminata", "Assétou",
+    "Boubacar", "Fadimata",
     "Awa", "Bakary", "Belco", "Binta", "Bintou", "Boureima", "Djeneba", "Drissa", "Fanta", "Fatou",
     "Fatoumata", "Hama", "Hamadoun", "Hamidou", "Hassane", "Hawa", "Housseini", "Ibrahim", "Issa", "Kadia",
     "Kadiatou", "Mahamadou", "Mamadou", "Mariam", "Modibo", "Moussa", "Nana", "Oumar", "Oumou", "Ousmane",
