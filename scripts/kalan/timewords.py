@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from kalan.config import Project
+from kalan.config import Break, Project
 from kalan.errors import Finding, KalanError
 from kalan.manifests import Curriculum, Session, load_curriculum
 from kalan.schedule import Day, build_agenda
@@ -35,7 +35,7 @@ PHRASES = {
 def _position(days: list[Day], session_id: str) -> tuple[int, int, bool]:
     """(day number, start minute, after lunch) of a session; lunch is the day's longest break."""
     for day in days:
-        breaks = [s for s in day.slots if s.pause and not s.session and hasattr(s.pause, "around")]
+        breaks = [s for s in day.slots if isinstance(s.pause, Break)]  # not the day's opening/closing rounds
         lunch = max(breaks, key=lambda s: s.end - s.start).start if breaks else 24 * 60
         for slot in day.slots:
             if slot.session and slot.session.id == session_id:
