@@ -41,34 +41,24 @@ def check_quizzes(project: Project) -> list[Finding]:
     return findings
 
 
-def check_termbase(project: Project) -> list[Finding]:
-    from kalan.termbase import load_termbase
-
-    return load_termbase(project).findings
-
-
 CHECKERS: dict[str, Callable[[Project], list[Finding]]] = {
     "Manifestes des modules": lambda project: load_curriculum(project).findings,
     "Pages en bambara (statut de traduction)": check_pages,
     "Banque de questions et formulaires de test": check_quizzes,
-    "Termbase (referentiels/termes.yml)": check_termbase,
-    "Mots de temps des séances (agenda calculé)": lambda project: _time_words(project),
 }
 
 
-def _time_words(project: Project) -> list[Finding]:
+def run_checks(project: Project, *, terms: bool = False, placeholders_detail: bool = False) -> CheckReport:
+    """Every checker; `terms` adds the scan of all texts for the termbase's deprecated variants
+    (the termbase itself is validated either way, and read once)."""
+    from kalan.placeholders import placeholder_findings
+    from kalan.termbase import load_termbase
+    from kalan.terms_check import check_terms
     from kalan.timewords import check_time_words
 
-    return check_time_words(project)
-
-
-def run_checks(project: Project, *, terms: bool = False, placeholders_detail: bool = False) -> CheckReport:
-    """Every checker; `terms` adds the scan of all texts for the termbase's deprecated variants."""
-    from kalan.placeholders import placeholder_findings
-    from kalan.terms_check import check_terms
-
     groups = {name: checker(project) for name, checker in CHECKERS.items()}
-    if terms:
-        groups["Termbase (referentiels/termes.yml)"] = check_terms(project)
+    termbase = load_termbase(project)
+    groups["Termbase (referentiels/termes.yml)"] = check_terms(project, termbase) if terms else termbase.findings
+    groups["Mots de temps des séances (agenda calculé)"] = check_time_words(project)
     groups["Espaces réservés (à compléter, à vérifier)"] = placeholder_findings(project, placeholders_detail)
     return CheckReport(groups)

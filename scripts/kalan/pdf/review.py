@@ -88,9 +88,9 @@ def review_html(project: Project, renderer: MarkdownRenderer, rel: str) -> str:
                    f"{len(bambara)} : vérifiez l'alignement des lignes.</p>")
     status = bm_meta.get("traduction", "?")
     questions = ""
-    if reviewer_questions(bm_meta):
+    if asked := reviewer_questions(bm_meta):
         items = "".join(f"<li>{html.escape(q)}<br>Réponse : …………………………………………………………………………………………</li>"
-                        for q in reviewer_questions(bm_meta))
+                        for q in asked)
         questions = (f"<section class='questions-relecture'><h2>Questions pour la relecture</h2>"
                      f"<ol>{items}</ol></section>")
     return (
