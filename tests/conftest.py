@@ -72,3 +72,16 @@ def browser() -> Iterator[object]:
         )
         yield instance
         instance.close()
+
+
+@pytest.fixture(scope="session")
+def mini_bundle(tmp_path_factory):
+    """The mini project built like `kalan build`: site, then every PDF into site/pdf."""
+    from kalan.manifests import load_curriculum
+    from kalan.pdf.build import build_pdfs
+    from kalan.sitebuild import build_site
+
+    project = make_project(tmp_path_factory.mktemp("bundle") / "projet")
+    site = build_site(project).site_dir
+    printed = build_pdfs(project, load_curriculum(project), site / "pdf", project.out_dir / "cache")
+    return project, site, printed

@@ -33,14 +33,27 @@ def _cast(root: Path) -> list[dict]:
     return yaml.safe_load((root / "referentiels" / "personnages.yml").read_text(encoding="utf-8"))["personnages"]
 
 
+def _card_texts(root: Path) -> dict[str, str]:
+    """{series id: every text of its cards, both languages}: cards live in cartes/*.yml."""
+    series = {}
+    for path in sorted((root / "cartes").glob("*.yml")):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["series"]:
+            series[entry["id"]] = yaml.safe_dump(entry, allow_unicode=True)
+    return series
+
+
 def _texts(root: Path) -> dict[str, str]:
-    """{place: text}: pages as « m2/s5-jeux-de-role.md » (both languages joined), and the bank's items."""
+    """{place: text}: pages as « m2/s5-jeux-de-role.md » (both languages joined, with the cards they show
+    through ``kalan:cartes``), and the bank's items."""
     texts: dict[str, str] = {}
+    cards = _card_texts(root)
     for lang in ("fr", "bm"):
         base = root / "docs" / lang
         for page in base.rglob("*.md"):
             rel = page.relative_to(base).as_posix()
-            texts[rel] = texts.get(rel, "") + "\n" + page.read_text(encoding="utf-8")
+            text = page.read_text(encoding="utf-8")
+            text += "".join(cards.get(sid, "") for sid in re.findall(r"kalan:cartes ([A-Z0-9-]+)", text))
+            texts[rel] = texts.get(rel, "") + "\n" + text
     bank = yaml.safe_load((root / "quizzes" / "banque.yml").read_text(encoding="utf-8"))
     for item in bank["questions"]:
         texts[f"quizzes/banque.yml#{item['id']}"] = yaml.safe_dump(item, allow_unicode=True)

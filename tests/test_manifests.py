@@ -18,7 +18,7 @@ def test_mini_curriculum_loads_clean(mini):
     assert module.id == "M1"
     assert [s.minutes for s in module.sessions] == [45, 30]
     assert module.pages() == ["m1/index.md", "m1/s1-premiere.md", "m1/s2-deuxieme.md",
-                              "m1/fiche-01-essai.md"]
+                              "m1/fiche-01-essai.md", "m1/fiche-02-circuit.md"]
 
 
 

@@ -30,7 +30,7 @@ def test_review_sheet_pairs_french_and_bambara(mini, tmp_path):
                     "--sortie", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.glob("*.pdf")) == [
-        "m1-fiche-01-essai.pdf", "m1-index.pdf", "m1-s1-premiere.pdf"]
+        "m1-fiche-01-essai.pdf", "m1-fiche-02-circuit.pdf", "m1-index.pdf", "m1-s1-premiere.pdf"]
     text = " ".join(text_of(tmp_path / "m1-s1-premiere.pdf").split())
     assert "Le mot rare de cette page est baobabier." in text
     assert "Ŋaniya bɛ baobabier kɔnɔ." in text

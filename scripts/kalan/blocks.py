@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kalan.config import Project, minutes_to_clock
 from kalan.errors import KalanError
@@ -22,8 +22,9 @@ from kalan.manifests import Curriculum, Module
 from kalan.messages import t
 from kalan.schedule import build_agenda
 
-# A marker stands alone on its line, outside code blocks (so docs can show one in backticks).
-MARKER = re.compile(r"^\s*<!--\s*kalan:([a-z\-]+)\s*-->\s*$")
+# A marker stands alone on its line, outside code blocks (so docs can show one in backticks);
+# some take an argument: ``<!-- kalan:cartes M2-S5-A -->``.
+MARKER = re.compile(r"^\s*<!--\s*kalan:([a-z\-]+)(?:\s+([A-Za-z0-9\-]+))?\s*-->\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -36,6 +37,18 @@ class PageContext:
     lang: str
     page: str  # path relative to docs/<lang>/, e.g. "m2/s1-aider.md"
     source: str  # shown in error messages
+    build_lang: str = ""  # language of the site or document being built ("" = the page's own)
+    medium: str = "site"  # "site" or "print": links to PDFs exist only on the site
+    edition: str = ""  # a commune or cercle id: the local edition of a fiche (kalan.circuits)
+    argument: str = ""  # the marker's argument, e.g. the card series of ``kalan:cartes M2-S5-A``
+
+    def site_link(self, target: str) -> str | None:
+        """Relative link from this page of the site to `target` under the site root; None in print."""
+        if self.medium != "site":
+            return None
+        build_lang = self.build_lang or self.lang
+        up = "../" * (self.page.count("/") + (build_lang != self.project.default_lang))
+        return up + target
 
 
 def duration(minutes: int, lang: str) -> str:
@@ -128,6 +141,45 @@ def agenda(ctx: PageContext) -> str:
     return "\n".join(lines)
 
 
+def key_points(ctx: PageContext) -> str:
+    """The session's « À retenir » as the trainer sees it on the session page."""
+    module = _module(ctx)
+    session = next((s for s in module.sessions if s.page == ctx.page), None)
+    if session is None:
+        raise KalanError(f"{ctx.source} : « kalan:a-retenir » sur une page qui n'est la page d'aucune séance "
+                         f"de {module.source.name}")
+    lines = session.key_points.get(ctx.lang) or session.key_points.get(ctx.project.default_lang)
+    if not lines:
+        raise KalanError(f"{ctx.source} : « kalan:a-retenir » mais {module.source.name} ne donne pas "
+                         f"« a_retenir » pour {session.id}")
+    body = "\n".join(f"    - {line}" for line in lines)
+    return f'!!! retenir "{t(ctx.lang, "a_retenir_formateur")}"\n\n{body}\n'
+
+
+def key_messages(ctx: PageContext) -> str:
+    module = _module(ctx)
+    lines = module.participant.key_messages
+    chosen = lines.get(ctx.lang) or lines.get(ctx.project.default_lang)
+    if not chosen:
+        raise KalanError(f"{ctx.source} : « kalan:messages-cles » mais {module.source.name} ne donne pas "
+                         "« participant: messages_cles »")
+    return f"## {t(ctx.lang, 'messages_cles')}\n\n" + "\n".join(
+        f"{n}. {line}" for n, line in enumerate(chosen, 1)) + "\n"
+
+
+def cards(ctx: PageContext) -> str:
+    from kalan.cards import require_series, series_markdown
+
+    if not ctx.argument:
+        raise KalanError(f"{ctx.source} : « kalan:cartes » demande l'identifiant d'une série, "
+                         "ex. <!-- kalan:cartes M2-S5-A -->")
+    series = require_series(ctx.project, ctx.argument, ctx.source)
+    module = ctx.curriculum.by_id(series.module_id)
+    folder = module.folder if module else series.module_id.lower()
+    link = ctx.site_link(f"pdf/{ctx.build_lang or ctx.lang}/{folder}-cartes.pdf")
+    return series_markdown(series, ctx.lang, link)
+
+
 def notice(kind: str, title: str, text: str, lang: str) -> str:
     """An HTML notice (draft banner, fallback notice) that the print step keeps too."""
     return (f'<div class="kalan-avis kalan-avis--{kind}" role="note" lang="{lang}">'
@@ -146,7 +198,20 @@ MARKERS: dict[str, Callable[[PageContext], str]] = {
     "seance": session_card,
     "agenda": agenda,
     "glossaire": glossary,
+    "a-retenir": key_points,
+    "messages-cles": key_messages,
+    "cartes": cards,
+    "circuit-entete": lambda ctx: _circuits("circuit_header", ctx),
+    "circuit": lambda ctx: _circuits("circuit_table", ctx),
+    "qui-appeler": lambda ctx: _circuits("who_to_call", ctx),
 }
+
+
+def _circuits(name: str, ctx: PageContext) -> str:
+    """Blocks of the referral fiches, filled for the page's edition (commune or cercle) if any."""
+    from kalan import circuits
+
+    return getattr(circuits, name)(ctx.project, ctx.edition, ctx.lang)
 
 
 def expand_markers(markdown: str, ctx: PageContext) -> str:
@@ -161,6 +226,8 @@ def expand_markers(markdown: str, ctx: PageContext) -> str:
         if FENCE.match(line):
             in_code = not in_code
         match = None if in_code else MARKER.match(line)
+        if match and match.group(1) == "quand":  # a time word alone on its line is still inline
+            match = None
         if match is None:
             out.append(line if in_code else expand_time_words(
                 line, project=ctx.project, curriculum=ctx.curriculum, page=ctx.page, lang=ctx.lang,
@@ -170,7 +237,7 @@ def expand_markers(markdown: str, ctx: PageContext) -> str:
         if handler is None:
             raise KalanError(f"{ctx.source} : marqueur inconnu « kalan:{match.group(1)} » "
                              f"(connus : {', '.join(sorted(MARKERS))})")
-        out.append(handler(ctx))
+        out.append(handler(replace(ctx, argument=match.group(2) or "")))
     return "\n".join(out)
 
 

@@ -41,8 +41,22 @@ def check_quizzes(project: Project) -> list[Finding]:
     return findings
 
 
+def check_participants(project: Project) -> list[Finding]:
+    from kalan.participant_check import check_participant_text
+
+    return check_participant_text(project)
+
+
+def check_circuits(project: Project) -> list[Finding]:
+    from kalan.circuits import circuit_findings
+
+    return circuit_findings(project)
+
+
 CHECKERS: dict[str, Callable[[Project], list[Finding]]] = {
     "Manifestes des modules": lambda project: load_curriculum(project).findings,
+    "Texte des participants et cartes (toutes les langues)": check_participants,
+    "Circuits de référencement (services des communes)": check_circuits,
     "Pages en bambara (statut de traduction)": check_pages,
     "Banque de questions et formulaires de test": check_quizzes,
 }

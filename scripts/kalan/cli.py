@@ -92,8 +92,10 @@ def build_command(
     Les PDF déjà imprimés dont rien n'a changé sont repris du cache (dist/.cache/pdf).
     Exemple :  kalan build   puis ouvrir dist/site/index.html
     """
+    from kalan.i18n import LANG_NAMES
     from kalan.manifests import load_curriculum
-    from kalan.pdf.build import build_pdfs
+    from kalan.messages import t
+    from kalan.pdf.build import build_pdfs, trainee_pages
     from kalan.sitebuild import build_site, count_sources
 
     try:
@@ -128,6 +130,13 @@ def build_command(
                       f"{len(fresh)} imprimés, {len(printed) - len(fresh)} repris du cache) "
                       f"en {time.perf_counter() - started:.1f} s → "
                       f"{out_dir.relative_to(project.root)}/")
+        for pack in trainee_pages(project, printed, out_dir):
+            values = {"langue": LANG_NAMES[pack.lang], "pages": pack.pages,
+                      "copies": f"{pack.copies:,}".replace(",", " "), "cohorte": project.cohort_size,
+                      "budget": pack.budget}
+            if pack.over_budget:
+                console.print(f"[yellow]avertissement[/] {t('fr', 'budget_depasse', **values)}", highlight=False)
+            console.print(f"[green]✓[/] {t('fr', 'pages_par_participant', **values)}", highlight=False)
         quiz = _quiz_print_set(project, workers=processus or None)
     except KalanError as exc:
         raise fail(exc) from None

@@ -44,6 +44,8 @@ class Project:
     day: DayPlan
     code_prefixes: tuple[str, ...] = ("KOR", "DOU")
     results_db: Path | None = None
+    cohort_size: int = 25  # trainees per cohort: photocopies printed by `kalan build`
+    participant_page_budget: int = 70  # A4 pages of the participant pack, per language
 
     @property
     def modules_dir(self) -> Path:
@@ -124,4 +126,6 @@ def load_project(root: Path | None = None) -> Project:
         ),
         code_prefixes=tuple(data.get("quiz", {}).get("prefixes_code", ("KOR", "DOU"))),
         results_db=root / data.get("base_resultats", "data/kalan.sqlite"),
+        cohort_size=int(data.get("taille_cohorte", 25)),
+        participant_page_budget=int(data.get("budget_pages_participant", 70)),
     )

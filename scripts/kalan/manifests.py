@@ -19,6 +19,7 @@ from kalan.config import Project
 from kalan.datafile import load_yaml, read_localized, yaml_finding
 from kalan.errors import Finding
 from kalan.i18n import pick
+from kalan.participant import Lines, ParticipantText, read_lines, read_participant
 
 MODULE_ID = re.compile(r"^M\d+$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
@@ -40,6 +41,7 @@ class Session:
     materials: tuple[dict[str, str], ...]
     page: str  # path under docs/<lang>/, e.g. "m2/s1-aider.md"
     objectives: tuple[str, ...] = ()
+    key_points: Lines = field(default_factory=dict)  # « À retenir »: participant text, per language
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Module:
     sessions: tuple[Session, ...]
     handouts: tuple[Handout, ...]
     source: Path
+    participant: ParticipantText = field(default_factory=ParticipantText)
 
     @property
     def index_page(self) -> str:
@@ -73,6 +76,10 @@ class Module:
             if page not in ordered:
                 ordered.append(page)
         return ordered
+
+    def participant_pages(self) -> list[str]:
+        """Pages written for participants, in print order: the module's participant pages, its fiches."""
+        return [*self.participant.pages, *(h.page for h in self.handouts)]
 
     def label(self, lang: str) -> str:
         return f"{self.id} — {pick(self.title, lang)}"
@@ -104,8 +111,8 @@ class Curriculum:
 
 
 MODULE_KEYS = {"id", "ordre", "dossier", "titre", "public", "duree_minutes",
-               "objectifs", "seances", "fiches"}
-SESSION_KEYS = {"id", "titre", "minutes", "methode", "materiel", "page", "objectifs"}
+               "objectifs", "seances", "fiches", "participant"}
+SESSION_KEYS = {"id", "titre", "minutes", "methode", "materiel", "page", "objectifs", "a_retenir"}
 OBJECTIVE_KEYS = {"id", "texte"}
 HANDOUT_KEYS = {"numero", "titre", "page"}
 
@@ -240,6 +247,8 @@ def _read_module(path: Path, project: Project) -> tuple[Module | None, list[Find
             if ref not in known_objectives:
                 reader.error(f"{where}.objectifs", f"objectif inconnu {ref!r} dans ce module")
         page = reader.string(raw, "page", where, PAGE, "nom de fichier .md en minuscules")
+        key_points, found = read_lines(raw.get("a_retenir"), f"{where}.a_retenir", shown)
+        reader.findings += found
         sessions.append(Session(
             id=sid,
             title=reader.text(raw, "titre", where),
@@ -248,6 +257,7 @@ def _read_module(path: Path, project: Project) -> tuple[Module | None, list[Find
             materials=tuple(materials),
             page=f"{folder}/{page}" if page else "",
             objectives=tuple(r for r in refs if isinstance(r, str)),
+            key_points=key_points,
         ))
     if not sessions and "seances" in data:
         reader.error("seances", "un module a au moins une séance")
@@ -261,6 +271,9 @@ def _read_module(path: Path, project: Project) -> tuple[Module | None, list[Find
                                 reader.text(raw, "titre", where),
                                 f"{folder}/{page}" if page else ""))
 
+    participant, found = read_participant(data.get("participant"), folder, shown)
+    reader.findings += found
+
     total = sum(s.minutes for s in sessions)
     if declared and sessions and total != declared:
         reader.error("duree_minutes",
@@ -271,6 +284,7 @@ def _read_module(path: Path, project: Project) -> tuple[Module | None, list[Find
         pages = [("dossier", f"{folder}/index.md")]
         pages += [(f"seances[{i + 1}].page", s.page) for i, s in enumerate(sessions) if s.page]
         pages += [(f"fiches[{i + 1}].page", h.page) for i, h in enumerate(handouts) if h.page]
+        pages += [(f"participant.pages[{i + 1}]", p) for i, p in enumerate(participant.pages)]
         for where, page in pages:
             if not (fr_dir / page).is_file():
                 shown_page = (fr_dir / page).relative_to(project.root).as_posix()
@@ -279,7 +293,7 @@ def _read_module(path: Path, project: Project) -> tuple[Module | None, list[Find
     if reader.findings and any(f.severity == "erreur" for f in reader.findings):
         return None, reader.findings
     module = Module(module_id, order, folder, title, audience, declared, tuple(objectives),
-                    tuple(sessions), tuple(handouts), path)
+                    tuple(sessions), tuple(handouts), path, participant)
     return module, reader.findings
 
 

@@ -40,7 +40,10 @@ def find_placeholders(lines: Iterable[TextLine]) -> list[Placeholder]:
 
 
 def curriculum_placeholders(project: Project) -> list[Placeholder]:
-    return [p for lang in project.langs for p in find_placeholders(curriculum_texts(project, lang))]
+    """Placeholders of the content; the interface strings are left out: theirs are templates
+    (the blank contact cell of Fiche 12, the notice for a text not yet written)."""
+    return [p for lang in project.langs for p in find_placeholders(curriculum_texts(project, lang))
+            if not p.path.startswith("scripts/")]
 
 
 def placeholder_findings(project: Project, detail: bool) -> list[Finding]:

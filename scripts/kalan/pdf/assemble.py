@@ -13,13 +13,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kalan.blocks import duration
+from kalan.blocks import duration, notice
 from kalan.config import Project, minutes_to_clock
 from kalan.i18n import LANG_NAMES, pick
 from kalan.manifests import Curriculum, Module
 from kalan.markdown_render import MarkdownRenderer
 from kalan.messages import t
-from kalan.pdf.documents import FACILITATOR, PdfDocument
+from kalan.participant import summary_markdown
+from kalan.pdf.card_sheets import card_sheets_html
+from kalan.pdf.documents import CARDS, FACILITATOR, PdfDocument, is_summary
 from kalan.pdf.facilitator import drop_facilitator_blocks
 from kalan.placeholders import count_placeholders
 from kalan.provenance import Provenance
@@ -52,29 +54,49 @@ class PrintContext:
     renderer: MarkdownRenderer
     provenance: Provenance
     # A page appears in several documents (module handout, guide, manual): render it once.
-    rendered: dict[tuple[str, str, bool], SourcePage] = field(default_factory=dict)
+    rendered: dict[tuple[str, str, bool, str], SourcePage] = field(default_factory=dict)
 
 
 def anchor_for(rel: str) -> str:
     return "p-" + re.sub(r"[^a-z0-9]+", "-", rel.removesuffix(".md").lower()).strip("-")
 
 
-def load_page(ctx: PrintContext, rel: str, lang: str, for_participants: bool) -> SourcePage:
-    key = (rel, lang, for_participants)
+def load_page(ctx: PrintContext, rel: str, lang: str, for_participants: bool, edition: str = "") -> SourcePage:
+    key = (rel, lang, for_participants, edition)
     if key not in ctx.rendered:
-        ctx.rendered[key] = _render_page(ctx, rel, lang, for_participants)
+        ctx.rendered[key] = _render_page(ctx, rel, lang, for_participants, edition)
     return ctx.rendered[key]
 
 
-def _render_page(ctx: PrintContext, rel: str, lang: str, for_participants: bool) -> SourcePage:
+def _page_markdown(ctx: PrintContext, rel: str, lang: str, for_participants: bool,
+                   edition: str) -> tuple[str, str, Path, dict]:
+    """(Markdown, language it is written in, its folder, front matter) of a page of a document.
+
+    A participant document never falls back to French: a page missing in its language prints
+    a notice in its place. A module's SUMMARY page is generated from the manifest."""
     project = ctx.project
+    if is_summary(rel):
+        module = ctx.curriculum.module_of_page(rel)
+        assert module is not None
+        return summary_markdown(module, lang), lang, project.lang_dir(lang), {}
     path = project.lang_dir(lang) / rel
     src_lang = lang
+    if not path.is_file() and for_participants and lang != project.default_lang:
+        title = read_page(project.lang_dir(project.default_lang) / rel)[1].split("\n", 1)[0].lstrip("# ")
+        markdown = f"# {title}\n\n" + notice("absente", t(lang, "page_absente_titre"),
+                                                t(lang, "page_absente_texte"), lang)
+        return markdown, lang, path.parent, {}
     if not path.is_file():
         path, src_lang = project.lang_dir(project.default_lang) / rel, project.default_lang
     meta, body = read_page(path)
     markdown = prepare_page(body, meta=meta, src_lang=src_lang, build_lang=lang, rel=rel,
-                            project=project, curriculum=ctx.curriculum)
+                            project=project, curriculum=ctx.curriculum, medium="print", edition=edition)
+    return markdown, src_lang, path.parent, meta
+
+
+def _render_page(ctx: PrintContext, rel: str, lang: str, for_participants: bool, edition: str) -> SourcePage:
+    project = ctx.project
+    markdown, src_lang, folder, meta = _page_markdown(ctx, rel, lang, for_participants, edition)
     if for_participants:
         markdown = drop_facilitator_blocks(markdown)
     page_html = ctx.renderer.render(markdown)
@@ -83,7 +105,7 @@ def _render_page(ctx: PrintContext, rel: str, lang: str, for_participants: bool)
     title = html.unescape(title).replace("¶", "").strip()
     anchor = anchor_for(rel)
     page_html = _localise_ids(page_html, anchor)
-    page_html = _resolve_images(page_html, path.parent)
+    page_html = _resolve_images(page_html, folder)
     return SourcePage(rel, anchor, title, page_html, src_lang,
                       src_lang == project.default_lang or is_reviewed(meta))
 
@@ -173,7 +195,9 @@ def translation_status(document: PdfDocument, pages: list[SourcePage], default_l
 def assemble(document: PdfDocument, ctx: PrintContext) -> str:
     """The complete HTML of `document`, ready for WeasyPrint."""
     lang = document.lang
-    pages = [load_page(ctx, rel, lang, document.for_participants) for rel in document.pages]
+    if document.kind == CARDS:
+        return card_sheets_html(document, ctx.project, ctx.provenance)
+    pages = [load_page(ctx, rel, lang, document.for_participants, document.edition) for rel in document.pages]
     anchors = {p.rel: p.anchor for p in pages}
     sections = []
     for page in pages:

@@ -1,5 +1,5 @@
-"""Which PDFs exist: one list, derived from the manifests, that the build, the site links
-and the tests all read."""
+"""Which PDFs exist: one list, derived from the manifests, the cards and the referral data,
+that the build, the site links and the tests all read."""
 
 from __future__ import annotations
 
@@ -11,38 +11,69 @@ from kalan.manifests import Curriculum, Module
 from kalan.messages import t
 
 PARTICIPANT, FACILITATOR, MANUAL, HANDOUT = "participant", "formateur", "manuel", "fiche"
+PACK, CARDS, CIRCUIT, POCKET = "pack", "cartes", "circuit", "guide-cercle"
+PARTICIPANT_KINDS = (PARTICIPANT, HANDOUT, PACK, CIRCUIT, POCKET)
 
 # Pages of the complete manual that sit outside the modules, in reading order.
 MANUAL_BEFORE = ("introduction.md", "agenda.md")
 MANUAL_AFTER = ("glossaire.md", "references.md")
+# Pages outside the modules that are written for trainers (French only is fine).
+FACILITATOR_PAGES = ("introduction.md", "contribuer.md")
+# The generated page of a module's participant handout (title, objectives, key messages,
+# « À retenir » of every session): it has no Markdown source, only manifest data.
+SUMMARY = "_participant"
 
 
 @dataclass(frozen=True)
 class PdfDocument:
     lang: str
-    kind: str  # participant | formateur | manuel | fiche
+    kind: str  # one of the kinds above
     output: str  # path under the site's pdf/ folder, e.g. "fr/m2-participant.pdf"
     title: str
     subtitle: str
-    pages: tuple[str, ...]  # pages relative to docs/<lang>/
+    pages: tuple[str, ...]  # pages relative to docs/<lang>/ (or a module's SUMMARY)
     module: Module | None = None
+    edition: str = ""  # commune (Fiche 12) or cercle (pocket guide) of a local edition
 
     @property
     def for_participants(self) -> bool:
-        return self.kind in (PARTICIPANT, HANDOUT)
+        return self.kind in PARTICIPANT_KINDS
 
     @property
     def has_cover(self) -> bool:
-        return self.kind != HANDOUT
+        return self.kind in (PARTICIPANT, FACILITATOR, MANUAL, PACK)
+
+
+def summary_page(module: Module) -> str:
+    return f"{module.folder}/{SUMMARY}"
+
+
+def is_summary(rel: str) -> bool:
+    return rel.endswith(f"/{SUMMARY}")
+
+
+def is_facilitator_page(rel: str, curriculum: Curriculum) -> bool:
+    """Session scripts and the trainers' pages: on the Bambara site they may stay in French."""
+    return rel in FACILITATOR_PAGES or any(s.page == rel for m in curriculum.modules for s in m.sessions)
+
+
+def participant_pages(module: Module) -> tuple[str, ...]:
+    """What a trainee reads of a module: the generated summary, the participant pages, the fiches."""
+    return (summary_page(module), *module.participant_pages())
 
 
 def module_documents(module: Module, lang: str) -> list[PdfDocument]:
     return [
         PdfDocument(lang, PARTICIPANT, f"{lang}/{module.folder}-participant.pdf", module.label(lang),
-                    t(lang, "doc_participant"), tuple(module.pages()), module),
+                    t(lang, "doc_participant"), participant_pages(module), module),
         PdfDocument(lang, FACILITATOR, f"{lang}/{module.folder}-formateur.pdf", module.label(lang),
                     t(lang, "doc_formateur"), tuple(module.pages()), module),
     ]
+
+
+def cards_document(module: Module, lang: str) -> PdfDocument:
+    return PdfDocument(lang, CARDS, f"{lang}/{module.folder}-cartes.pdf", module.label(lang),
+                       t(lang, "doc_cartes"), (), module)
 
 
 def handout_document(module: Module, number: int, lang: str) -> PdfDocument:
@@ -52,8 +83,20 @@ def handout_document(module: Module, number: int, lang: str) -> PdfDocument:
                        (handout.page,), module)
 
 
+def pack_document_output(lang: str) -> str:
+    return f"{lang}/pack-participant.pdf"
+
+
+def pack_document(curriculum: Curriculum, lang: str) -> PdfDocument:
+    pages = tuple(p for module in curriculum.modules for p in participant_pages(module))
+    return PdfDocument(lang, PACK, pack_document_output(lang), t(lang, "programme"),
+                       t(lang, "doc_pack"), pages)
+
+
 def plan_documents(project: Project, curriculum: Curriculum) -> list[PdfDocument]:
     """Every PDF of the build, for every language."""
+    from kalan.circuits import edition_documents
+
     documents: list[PdfDocument] = []
     for lang in project.langs:
         fr_dir = project.lang_dir(project.default_lang)
@@ -63,13 +106,20 @@ def plan_documents(project: Project, curriculum: Curriculum) -> list[PdfDocument
         manual_pages += [p for p in MANUAL_AFTER if (fr_dir / p).is_file()]
         documents.append(PdfDocument(lang, MANUAL, f"{lang}/manuel-formateur.pdf", t(lang, "programme"),
                                      t(lang, "doc_manuel"), tuple(manual_pages)))
+        documents.append(pack_document(curriculum, lang))
         for module in curriculum.modules:
-            documents += module_pdfs(module, lang)
+            documents += module_pdfs(module, lang, project)
+        documents += edition_documents(project, curriculum, lang)
     return documents
 
 
-def module_pdfs(module: Module, lang: str) -> list[PdfDocument]:
-    """A module's documents in one language: handout, facilitator guide, each fiche (the ones its
-    landing page links to)."""
-    return [*module_documents(module, lang),
-            *(handout_document(module, h.number, lang) for h in module.handouts)]
+def module_pdfs(module: Module, lang: str, project: Project | None = None) -> list[PdfDocument]:
+    """A module's documents in one language: handout, facilitator guide, card sheets (when its
+    sessions use cards; needs `project`), each fiche (the ones its landing page links to)."""
+    documents = module_documents(module, lang)
+    if project is not None:
+        from kalan.cards import cards_for
+
+        if cards_for(project).of_module(module.id):
+            documents.append(cards_document(module, lang))
+    return [*documents, *(handout_document(module, h.number, lang) for h in module.handouts)]
