@@ -52,7 +52,8 @@ def _texts(root: Path) -> dict[str, str]:
         for page in base.rglob("*.md"):
             rel = page.relative_to(base).as_posix()
             text = page.read_text(encoding="utf-8")
-            text += "".join(cards.get(sid, "") for sid in re.findall(r"kalan:cartes ([A-Z0-9-]+)", text))
+            shown = re.findall(r"^<!-- kalan:cartes ([A-Z0-9-]+) -->$", text, re.M)
+            text += "".join(cards.get(sid, "") for sid in shown)
             texts[rel] = texts.get(rel, "") + "\n" + text
     bank = yaml.safe_load((root / "quizzes" / "banque.yml").read_text(encoding="utf-8"))
     for item in bank["questions"]:

@@ -30,7 +30,8 @@ def test_review_sheet_pairs_french_and_bambara(mini, tmp_path):
                     "--sortie", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.glob("*.pdf")) == [
-        "m1-fiche-01-essai.pdf", "m1-fiche-02-circuit.pdf", "m1-index.pdf", "m1-s1-premiere.pdf"]
+        "m1-fiche-01-essai.pdf", "m1-fiche-02-circuit.pdf", "m1-index.pdf", "m1-s1-premiere.pdf",
+        "m1-texte-participants.pdf"]
     text = " ".join(text_of(tmp_path / "m1-s1-premiere.pdf").split())
     assert "Le mot rare de cette page est baobabier." in text
     assert "Ŋaniya bɛ baobabier kɔnɔ." in text
@@ -64,3 +65,14 @@ def test_unknown_module_is_a_clear_error(mini, tmp_path):
     assert result.returncode == 1
     assert "module inconnu : M9" in result.stderr and "Traceback" not in result.stderr
     assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_participant_text_and_cards_have_their_own_review_sheet(mini, tmp_path):
+    result = _kalan("traduction", "fiches", "--module", "M1", "--projet", str(mini.root), "--sortie", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    text = " ".join(text_of(tmp_path / "m1-texte-participants.pdf").split())
+    for words in ("Le karité se garde au frais.", "Situlu bɛ mara yɔrɔ sumalen na.", "M1-S2 À retenir",
+                  "Vous êtes vendeur de calebasses au marché.", "I ye filen feerebaga ye sugu la.", "M1-S1-A1",
+                  "Retraduction en français"):
+        assert words in text, words
+    assert "zanzibar" not in text  # the trainer's expected answers are not participant text

@@ -360,24 +360,21 @@ def who_to_call(project: Project, edition: str, lang: str) -> str:
     """The pocket guide's box: the cercle's services (portee: cercle), or lines to fill in by hand."""
     title = t(lang, "qui_appeler_titre")
     if not edition:
-        return f'!!! info "{title}"\n    {t(lang, "qui_appeler_vierge")}\n'
+        return f'!!! qui-appeler "{title}"\n    {t(lang, "qui_appeler_vierge")}\n'
     circuits = require_circuits(project)
     cercle = circuits.cercle(edition)
     if cercle is None:
         raise KalanError(f"cercle inconnu {edition!r} ({COMMUNES_FILE})")
     services = circuits.cercle_services(edition)
     today = reference_date()
-    body = [f'!!! info "{title} — {t(lang, "cercle_nom", nom=cercle.name)}"', ""]
-    if not services:
-        body += [f"    {t(lang, 'qui_appeler_aucun', cercle=cercle.name)}", "",
-                 f"    {t(lang, 'qui_appeler_vierge')}"]
+    body = [f'!!! qui-appeler "{title} — {t(lang, "cercle_nom", nom=cercle.name)}"', ""]
+    if not services:  # one paragraph: the pocket guide must stay on one sheet
+        body.append(f"    {t(lang, 'qui_appeler_aucun', cercle=cercle.name)} {t(lang, 'qui_appeler_vierge')}")
     for commune, s in services:
         stale = f" **{t(lang, 'a_reverifier')}**" if s.stale(today) else ""
         details = " · ".join(x for x in (s.contact or t(lang, "espace_contact"), s.hours, s.place or commune.name) if x)
         body.append(f"    - **{circuits.type_label(s.type, lang)}** : {s.name} — {details} "
                     f"({t(lang, 'verifie_le', date=_date(s.verified_on))}){stale}")
-    if cercle.verification:
-        body += ["", f"    *{_note(cercle.verification, project, lang)}*"]
     return "\n".join(body) + "\n"
 
 

@@ -88,11 +88,12 @@ def yaml_lines(project: Project, path: Path, lang: str | None) -> Iterator[TextL
 
 
 def curriculum_texts(project: Project, lang: str) -> Iterator[TextLine]:
-    """Pages, manifests, item bank, test forms, termbase and interface strings in `lang`."""
+    """Pages, manifests, cards, item bank, test forms, termbase and interface strings in `lang`."""
     root = project.root
     for page in sorted(project.lang_dir(lang).rglob("*.md")):
         yield from page_lines(project, page)
-    data_files = [*sorted((root / "modules").glob("*.yml")), root / "quizzes" / "banque.yml",
+    data_files = [*sorted((root / "modules").glob("*.yml")), *sorted((root / "cartes").glob("*.yml")),
+                  root / "quizzes" / "banque.yml",
                   *sorted((root / "quizzes" / "formulaires").glob("*.yml")),
                   *sorted((root / "referentiels").rglob("*.yml"))]
     for path in data_files:

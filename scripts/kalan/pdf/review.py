@@ -1,6 +1,7 @@
 """Side-by-side review sheets for Bambara translators, printed to work on paper offline.
 
-One PDF per Bambara page (A4 landscape): the author's questions for the native
+One PDF per Bambara page (A4 landscape), and one per module for the participant text that
+lives in data (manifest ``participant:`` and ``a_retenir:``, the module's cards): the author's questions for the native
 reviewer (front matter ``questions_relecture``), then French paragraph | Bambara
 paragraph | an empty back-translation column, where a second speaker who has not
 seen the French writes what the Bambara says (differences show meaning drift) |
@@ -16,7 +17,7 @@ import re
 from pathlib import Path
 
 from kalan.config import Project
-from kalan.manifests import Curriculum
+from kalan.manifests import Curriculum, Module
 from kalan.markdown_render import MarkdownRenderer
 from kalan.pdf.render import PrintJob, PrintStyle
 from kalan.translations import read_page, reviewer_questions
@@ -73,34 +74,28 @@ def pages_to_review(project: Project, curriculum: Curriculum, module_id: str | N
     return pages
 
 
-def review_html(project: Project, renderer: MarkdownRenderer, rel: str) -> str:
-    _, fr_body = read_page(project.lang_dir("fr") / rel)
-    bm_meta, bm_body = read_page(project.lang_dir("bm") / rel)
-    french, bambara = split_blocks(fr_body), split_blocks(bm_body)
-    rows = []
-    for i in range(max(len(french), len(bambara))):
-        cells = [renderer.render(blocks[i]) if i < len(blocks) else "" for blocks in (french, bambara)]
-        rows.append(f"<tr><td>{cells[0]}</td><td lang='bm'>{cells[1]}</td><td class='corrections'></td>"
-                    "<td class='corrections'></td></tr>")
-    warning = ""
-    if len(french) != len(bambara):
-        warning = (f"<p class='kalan-avis'>Le texte français a {len(french)} paragraphes, le texte bambara "
-                   f"{len(bambara)} : vérifiez l'alignement des lignes.</p>")
-    status = bm_meta.get("traduction", "?")
-    questions = ""
-    if asked := reviewer_questions(bm_meta):
-        items = "".join(f"<li>{html.escape(q)}<br>Réponse : …………………………………………………………………………………………</li>"
-                        for q in asked)
-        questions = (f"<section class='questions-relecture'><h2>Questions pour la relecture</h2>"
-                     f"<ol>{items}</ol></section>")
+def _questions(asked: list[str] | tuple[str, ...]) -> str:
+    if not asked:
+        return ""
+    items = "".join(f"<li>{html.escape(q)}<br>Réponse : …………………………………………………………………………………………</li>" for q in asked)
+    return f"<section class='questions-relecture'><h2>Questions pour la relecture</h2><ol>{items}</ol></section>"
+
+
+def _row(french: str, bambara: str, label: str = "") -> str:
+    head = f"<p><strong>{html.escape(label)}</strong></p>" if label else ""
+    return (f"<tr><td>{head}{french}</td><td lang='bm'>{bambara}</td><td class='corrections'></td>"
+            "<td class='corrections'></td></tr>")
+
+
+def _sheet(title: str, shown: str, status: str, introduction: str, rows: list[str], before_table: str) -> str:
     return (
         "<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>"
-        f"<title>Relecture — {html.escape(rel)}</title></head><body class='doc-revue'>"
-        f"<div class='running'>Relecture du bambara — docs/bm/{html.escape(rel)}</div>"
-        f"<h1>Relecture : {html.escape(rel)}</h1>"
-        f"<p>Fichier : <code>docs/bm/{html.escape(rel)}</code> — état actuel : <strong>{html.escape(status)}"
-        "</strong>. Corrigez le bambara dans la colonne de droite ; ne modifiez pas le français.</p>"
-        f"{questions}{warning}<table class='revue'><thead><tr><th>Français</th><th>Bamanankan</th>"
+        f"<title>Relecture — {html.escape(title)}</title></head><body class='doc-revue'>"
+        f"<div class='running'>Relecture du bambara — {html.escape(shown)}</div>"
+        f"<h1>Relecture : {html.escape(title)}</h1>"
+        f"<p>Fichier : <code>{html.escape(shown)}</code> — état actuel : <strong>{html.escape(status)}"
+        f"</strong>. {introduction}</p>"
+        f"{before_table}<table class='revue'><thead><tr><th>Français</th><th>Bamanankan</th>"
         "<th>Retraduction en français (par une 2<sup>e</sup> personne, sans lire le français)</th>"
         f"<th>Corrections</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
         "<div class='signature'><p><strong>Relecture (à remplir par la relectrice ou le relecteur)</strong>"
@@ -108,6 +103,56 @@ def review_html(project: Project, renderer: MarkdownRenderer, rel: str) -> str:
         "<p>Date : ……… / ……… / ………………   Signature : ………………………………</p>"
         "<p>☐ Relu, aucune correction   ☐ Relu, corrections à saisir</p></div></body></html>"
     )
+
+
+def review_html(project: Project, renderer: MarkdownRenderer, rel: str) -> str:
+    _, fr_body = read_page(project.lang_dir("fr") / rel)
+    bm_meta, bm_body = read_page(project.lang_dir("bm") / rel)
+    french, bambara = split_blocks(fr_body), split_blocks(bm_body)
+    rows = [_row(*(renderer.render(blocks[i]) if i < len(blocks) else "" for blocks in (french, bambara)))
+            for i in range(max(len(french), len(bambara)))]
+    warning = ""
+    if len(french) != len(bambara):
+        warning = (f"<p class='kalan-avis'>Le texte français a {len(french)} paragraphes, le texte bambara "
+                   f"{len(bambara)} : vérifiez l'alignement des lignes.</p>")
+    return _sheet(rel, f"docs/bm/{rel}", str(bm_meta.get("traduction", "?")),
+                  "Corrigez le bambara dans la colonne de droite ; ne modifiez pas le français.", rows,
+                  _questions(reviewer_questions(bm_meta)) + warning)
+
+
+def participant_text_html(project: Project, renderer: MarkdownRenderer, module: Module) -> str | None:
+    """One sheet for what participants read of a module that lives in data: the plain objectives,
+    key messages and « À retenir » of the manifest, and the module's cards. None if there is none."""
+    from kalan.cards import cards_for
+
+    def lines(block: dict[str, tuple[str, ...]], label: str) -> list[str]:
+        fr, bm = block.get("fr", ()), block.get("bm", ())
+        return [_row(renderer.render(fr[i]) if i < len(fr) else "", renderer.render(bm[i]) if i < len(bm) else "",
+                     f"{label} {i + 1}") for i in range(max(len(fr), len(bm)))]
+
+    rows = lines(module.participant.objectives, "Objectif")
+    rows += lines(module.participant.key_messages, "Message clé")
+    for session in module.sessions:
+        rows += lines(session.key_points, f"{session.id} À retenir")
+    card_set = cards_for(project)
+    series = card_set.of_module(module.id)
+    for entry in series:
+        rows.append(_row(html.escape(entry.title.get("fr", "")), html.escape(entry.title.get("bm", "")),
+                         f"{entry.id} (titre de la série)"))
+        for card in entry.cards:
+            text = {lang: (f"<strong>{html.escape(card.title[lang])}.</strong> " if lang in card.title else "")
+                    + html.escape(card.text.get(lang, "")) for lang in ("fr", "bm")}
+            rows.append(_row(text["fr"], text["bm"], card.id))
+    if not rows:
+        return None
+    asked = list(module.participant.reviewer_questions)
+    for entry in {s.source for s in series}:
+        asked += card_set.questions.get(entry, ())
+    shown = module.source.relative_to(project.root).as_posix()
+    files = " et ".join([shown, *sorted({s.source for s in series})])
+    return _sheet(f"{module.id} — texte des participants et cartes", files, "brouillon",
+                  "Ce texte est imprimé pour les participants (dossier et cartes). Corrigez le bambara dans la "
+                  "colonne de droite ; ne modifiez pas le français.", rows, _questions(asked))
 
 
 def review_jobs(project: Project, curriculum: Curriculum, out_dir: Path, style: PrintStyle,
@@ -119,4 +164,10 @@ def review_jobs(project: Project, curriculum: Curriculum, out_dir: Path, style: 
             continue
         name = rel.removesuffix(".md").replace("/", "-") + ".pdf"
         jobs.append(style.job(out_dir / name, review_html(project, renderer, rel)))
+    for module in curriculum.modules:
+        if module_id and module.id != module_id.upper():
+            continue
+        sheet = participant_text_html(project, renderer, module)
+        if sheet:
+            jobs.append(style.job(out_dir / f"{module.folder}-texte-participants.pdf", sheet))
     return jobs
