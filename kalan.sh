@@ -45,13 +45,16 @@ python_env() {  # $1: pip extras ("" or "[test]")
 
 case "${1:-}" in
   build)
-    system_packages libpango-1.0-0 libpangoft2-1.0-0   # WeasyPrint's text engine
+    system_packages libpango-1.0-0 libpangoft2-1.0-0 ffmpeg  # WeasyPrint's text engine; ffmpeg for recordings
     python_env ""
     .venv/bin/kalan check
     .venv/bin/kalan build
     ;;
   test)
-    system_packages chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0  # pdftoppm reads back the answer sheets
+    # chromium and firefox-esr drive the site; pdftoppm reads back the answer sheets; ffmpeg converts and
+    # espeak-ng speaks stand-in recordings; zimcheck and kiwix-serve check the phone (Kiwix) edition
+    system_packages chromium firefox-esr poppler-utils libpango-1.0-0 libpangoft2-1.0-0 ffmpeg espeak-ng \
+      zim-tools kiwix-tools
     python_env "[test]"
     export NO_MKDOCS_2_WARNING=1
     .venv/bin/ruff check scripts tests bench

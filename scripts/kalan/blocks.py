@@ -24,7 +24,7 @@ from kalan.schedule import build_agenda
 
 # A marker stands alone on its line, outside code blocks (so docs can show one in backticks);
 # some take an argument: ``<!-- kalan:cartes M2-S5-A -->``.
-MARKER = re.compile(r"^\s*<!--\s*kalan:([a-z\-]+)(?:\s+([A-Za-z0-9\-]+))?\s*-->\s*$")
+MARKER = re.compile(r"^\s*<!--\s*kalan:([a-z\-]+)(?:\s+([A-Za-z0-9\- ]+?))?\s*-->\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -204,7 +204,26 @@ MARKERS: dict[str, Callable[[PageContext], str]] = {
     "circuit-entete": lambda ctx: _circuits("circuit_header", ctx),
     "circuit": lambda ctx: _circuits("circuit_table", ctx),
     "qui-appeler": lambda ctx: _circuits("who_to_call", ctx),
+    "images": lambda ctx: _pictures("images_block", ctx),
+    "planche": lambda ctx: _pictures("plate_block", ctx),
+    "ecouter": lambda ctx: _recording(ctx),
 }
+
+
+def _pictures(name: str, ctx: PageContext) -> str:
+    """Picture cards (kalan.picture_cards): a row of cards, or a fiche's one-page picture version."""
+    from kalan import picture_cards
+
+    argument = ctx.argument.split() if name == "images_block" else ctx.argument
+    return getattr(picture_cards, name)(ctx.project, argument, ctx.lang, ctx.source)
+
+
+def _recording(ctx: PageContext) -> str:
+    """A player for the recording of slot `argument` in the page's language, if there is one."""
+    from kalan.recordings import player
+
+    link = ctx.site_link("") if ctx.medium == "site" else None
+    return player(ctx.project, ctx.argument, ctx.build_lang or ctx.lang, link, ctx.source)
 
 
 def _circuits(name: str, ctx: PageContext) -> str:

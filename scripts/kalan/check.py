@@ -53,10 +53,17 @@ def check_circuits(project: Project) -> list[Finding]:
     return circuit_findings(project)
 
 
+def check_picture_cards(project: Project) -> list[Finding]:
+    from kalan.picture_cards import picture_card_findings
+
+    return picture_card_findings(project)
+
+
 CHECKERS: dict[str, Callable[[Project], list[Finding]]] = {
     "Manifestes des modules": lambda project: load_curriculum(project).findings,
     "Texte des participants et cartes (toutes les langues)": check_participants,
     "Circuits de référencement (services des communes)": check_circuits,
+    "Cartes-images (images et légendes)": check_picture_cards,
     "Pages en bambara (statut de traduction)": check_pages,
     "Banque de questions et formulaires de test": check_quizzes,
 }

@@ -22,6 +22,8 @@ app = typer.Typer(
 def check_command(
     traductions: bool = typer.Option(
         False, "--traductions", help="Affiche aussi pages et mots par module en fr, en bm et relus."),
+    enregistrements: bool = typer.Option(
+        False, "--enregistrements", help="Affiche aussi, par langue, les créneaux enregistrés et à faire."),
     termes: bool = typer.Option(
         False, "--termes", help="Cherche aussi dans tous les textes les variantes que la termbase déconseille."),
     espaces: bool = typer.Option(
@@ -50,6 +52,13 @@ def check_command(
             console.print(f"  [{colour}]{finding.severity}[/] {finding}", highlight=False, soft_wrap=True)
     if traductions:
         _print_coverage(project)
+    if enregistrements:
+        from kalan.audio_cli import print_recording_status
+
+        try:
+            print_recording_status(project)
+        except KalanError as exc:
+            raise fail(exc) from None
     n_err, n_warn = len(report.errors), len(report.warnings)
     if n_err or (strict and n_warn):
         err.print(f"[bold red]{n_err} erreur(s), {n_warn} avertissement(s).[/]")
@@ -296,3 +305,12 @@ def fonts_command(projet: Path | None = ProjectOption) -> None:
     for path in make_fonts(project.fonts_dir,
                            project.docs_dir / "assets" / "stylesheets" / "fonts.css"):
         console.print(f"[green]✓[/] {path.relative_to(project.root)}")
+
+
+def _register_audio() -> None:
+    from kalan.audio_cli import audio_app
+
+    app.add_typer(audio_app, name="audio")
+
+
+_register_audio()

@@ -21,7 +21,7 @@ from kalan.markdown_render import MarkdownRenderer
 from kalan.messages import t
 from kalan.participant import summary_markdown
 from kalan.pdf.card_sheets import card_sheets_html
-from kalan.pdf.documents import CARDS, FACILITATOR, PdfDocument, is_summary
+from kalan.pdf.documents import CARDS, FACILITATOR, INTERPRETERS, PICTURES, PdfDocument, is_summary
 from kalan.pdf.facilitator import drop_facilitator_blocks
 from kalan.placeholders import count_placeholders
 from kalan.provenance import Provenance
@@ -197,6 +197,15 @@ def assemble(document: PdfDocument, ctx: PrintContext) -> str:
     lang = document.lang
     if document.kind == CARDS:
         return card_sheets_html(document, ctx.project, ctx.provenance)
+    if document.kind == INTERPRETERS:
+        from kalan.interpreters import interpreter_sheet_html
+
+        return interpreter_sheet_html(ctx.project, document.edition)
+    if document.kind == PICTURES:
+        from kalan.picture_cards import CARDS_FILE, picture_cards_html
+
+        date = ctx.provenance.date_of([ctx.project.root / CARDS_FILE])
+        return picture_cards_html(ctx.project, lang, ctx.provenance.version, date)
     pages = [load_page(ctx, rel, lang, document.for_participants, document.edition) for rel in document.pages]
     anchors = {p.rel: p.anchor for p in pages}
     sections = []

@@ -12,6 +12,7 @@ from kalan.messages import t
 
 PARTICIPANT, FACILITATOR, MANUAL, HANDOUT = "participant", "formateur", "manuel", "fiche"
 PACK, CARDS, CIRCUIT, POCKET = "pack", "cartes", "circuit", "guide-cercle"
+PICTURES, INTERPRETERS = "cartes-images", "interpretes"
 PARTICIPANT_KINDS = (PARTICIPANT, HANDOUT, PACK, CIRCUIT, POCKET)
 
 # Pages of the complete manual that sit outside the modules, in reading order.
@@ -110,6 +111,16 @@ def plan_documents(project: Project, curriculum: Curriculum) -> list[PdfDocument
         for module in curriculum.modules:
             documents += module_pdfs(module, lang, project)
         documents += edition_documents(project, curriculum, lang)
+        if lang == project.default_lang:
+            from kalan.interpreters import load_interpreter_terms
+
+            languages, _, _ = load_interpreter_terms(project)
+            documents += [PdfDocument(lang, INTERPRETERS, f"{lang}/interpretes/interpretes-{code}.pdf",
+                                      f"Fiche des interprètes — {name}", t(lang, "programme"), (), edition=code)
+                          for code, name in languages.items()]
+        if (project.root / "referentiels" / "cartes-images.yml").is_file():
+            documents.append(PdfDocument(lang, PICTURES, f"{lang}/cartes-images.pdf", t(lang, "doc_cartes_images"),
+                                         t(lang, "programme"), ()))
     return documents
 
 

@@ -47,13 +47,19 @@ def print_quizzes(project: Project, data: QuizData, out_dir: Path | None = None,
                   on_done: Callable[[Printed], None] | None = None) -> list[Printed]:
     """Question papers, answer sheets, keys and oral guides of every form, into dist/impression/;
     `on_planned` is told how many documents there are before printing starts."""
+    from kalan.picture_cards import item_pictures
+    from kalan.recordings import recorded_slots
+
     out_dir = out_dir or project.print_dir
     style = print_style(project.fonts_dir)
+    pictures = item_pictures(project, project.langs)
+    recorded = recorded_slots(project)
     jobs = [style.job(doc.output, doc.html)
             for form in (forms or data.forms)
-            for doc in print_set(form, data.bank, out_dir, project.code_prefixes, project.langs)]
+            for doc in print_set(form, data.bank, out_dir, project.code_prefixes, project.langs, pictures, recorded)]
     if on_planned:
         on_planned(len(jobs))
+    write_item_players(project, forms or data.forms, data.bank, out_dir)
     return print_all(jobs, style.css, project.root / "quizzes", project.out_dir / ".cache" / "pdf", workers,
                      on_done)
 
@@ -66,3 +72,41 @@ def capture_forms(project: Project, form: Form, out_dir: Path | None = None) -> 
     """The transcription workbook and the XLSForm of `form`."""
     return [writer(form, capture_path(project, form, kind, out_dir), project.code_prefixes)
             for kind, writer in WRITERS.items()]
+
+
+def write_item_players(project: Project, forms: list[Form], bank, out_dir: Path) -> list[Path]:
+    """The test items' recordings, for the oral test: copied into the trainers' print set with one page
+    per form and language that plays them (file://, no network). Never on the site."""
+    import html
+    import shutil
+
+    from kalan.recordings import ITEM_AUDIO, OUTPUT_SUFFIX, load_slots
+
+    plan = load_slots(project)
+    source = project.root / ITEM_AUDIO
+    if plan is None or not source.is_dir():
+        return []
+    written = []
+    for lang in plan.languages:
+        files = {p.stem: p for p in sorted((source / lang).glob(f"*{OUTPUT_SUFFIX}"))}
+        if not files:
+            continue
+        target = out_dir / "audio" / lang
+        target.mkdir(parents=True, exist_ok=True)
+        for path in files.values():
+            shutil.copyfile(path, target / path.name)
+        for form in forms:
+            rows = []
+            for n, item in enumerate(form.items, 1):
+                stem = html.escape(item.stem.get(lang) or item.stem["fr"])
+                audio = (f'<audio controls preload="metadata" src="../audio/{lang}/{item.id}{OUTPUT_SUFFIX}"></audio>'
+                         if item.id in files else "—")
+                rows.append(f"<tr><td>{n}</td><td>{stem}</td><td>{audio}</td></tr>")
+            page = out_dir / form.id / f"ecouter-{lang}.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(f"<!DOCTYPE html><html lang='{lang if lang in ('fr', 'bm') else 'fr'}'><head>"
+                            f"<meta charset='utf-8'><title>{form.id} — {html.escape(plan.languages[lang])}</title>"
+                            "</head><body><h1>" + html.escape(f"{form.id} — {plan.languages[lang]}") + "</h1>"
+                            f"<table>{''.join(rows)}</table></body></html>", encoding="utf-8")
+            written.append(page)
+    return written

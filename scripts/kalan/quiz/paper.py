@@ -28,6 +28,11 @@ body.doc-quiz { font-size: 13pt; line-height: 1.45; }
 .item img { max-height: 35mm; float: right; margin-left: 6pt; }
 table.key td.letter { font-weight: bold; font-size: 13pt; text-align: center; }
 .oral-note { font-size: 11pt; }
+.oral-card { margin: 2pt 0 6pt; }
+.oral-card .kalan-image { display: inline-block; width: 55mm; margin: 0; }
+.oral-card svg, .oral-card img { width: 50mm; height: 26mm; }
+.oral-card figcaption { font-size: 9.5pt; }
+.oral-label, .oral-audio { font-size: 9.5pt; font-style: italic; margin: 1pt 0; }
 """
 
 TEXT = {
@@ -38,6 +43,9 @@ TEXT = {
         "duree": "Durée", "note": "Note de passage", "sur": "sur", "vrai": "Vrai", "faux": "Faux",
         "question": "Question", "reponse": "Réponse", "objectif": "Objectif",
         "guide": "Guide pour faire passer le test à l'oral",
+        "carte_image": "Carte-image à montrer :",
+        "enregistrement_oui": "Enregistrement dans cette langue : oui (dossier audio du test).",
+        "enregistrement_non": "Enregistrement dans cette langue : pas encore (lire le texte).",
         "min": "minutes",
     },
     "bm": {
@@ -47,6 +55,9 @@ TEXT = {
         "duree": "Waati", "note": "Tɛmɛni hakɛ", "sur": "kɔnɔ", "vrai": "Tiɲɛ", "faux": "Nkalon",
         "question": "Ɲininkali", "reponse": "Jaabi", "objectif": "Laɲini",
         "guide": "Kɔrɔbɔli kɛcogo da la",
+        "carte_image": "Ja karati min ka kan ka jira:",
+        "enregistrement_oui": "Kumakan sɛbɛnnen bɛ nin kan na: ɔwɔ (kɔrɔbɔli kumakanw).",
+        "enregistrement_non": "Kumakan sɛbɛnnen tɛ nin kan na fɔlɔ: sɛbɛn kalan.",
         "min": "miniti",
     },
 }
@@ -133,19 +144,33 @@ ORAL_STEPS = {
 }
 
 
-def oral_guide(form: Form, lang: str, bank: Bank) -> str:
+def oral_guide(form: Form, lang: str, bank: Bank, pictures: dict[tuple[str, str], str] | None = None,
+               recorded: set[tuple[str, str]] | None = None) -> str:
+    """How to give the test aloud; each item shows its picture card and says whether it has a recording
+    in this language (`recorded`: (language, slot id) pairs, slot id = item id)."""
     t = TEXT[lang]
+    pictures = pictures or {}
     steps = "".join(f"<li>{html.escape(s)}</li>" for s in ORAL_STEPS[lang])
+
+    def extras(item_id: str) -> str:
+        card = pictures.get((item_id, lang), "")
+        card = f"<div class='oral-card'><p class='oral-label'>{t['carte_image']}</p>{card}</div>" if card else ""
+        if recorded is None:
+            return card
+        audio = t["enregistrement_oui"] if (lang, item_id) in recorded else t["enregistrement_non"]
+        return f"{card}<p class='oral-audio'>{audio}</p>"
+
     notes = "".join(
         f"<div class='item'><p class='stem'>{n}. {html.escape(item.stem[lang])}</p>"
-        f"<p class='oral-note'>{html.escape(item.oral.get(lang, ''))}</p></div>"
+        f"<p class='oral-note'>{html.escape(item.oral.get(lang, ''))}</p>{extras(item.id)}</div>"
         for n, item in enumerate(form.items, 1))
     body = f"<h1>{t['guide']} — {form.id}</h1><ol>{steps}</ol>{notes}"
     return _document(t["guide"], f"{form.id} · {t['guide']}", lang, _draft_notice(bank, lang) + body)
 
 
 def print_set(form: Form, bank: Bank, out_dir: Path, prefixes: tuple[str, ...],
-              langs: tuple[str, ...]) -> list[QuizDocument]:
+              langs: tuple[str, ...], pictures: dict[tuple[str, str], str] | None = None,
+              recorded: set[tuple[str, str]] | None = None) -> list[QuizDocument]:
     """Every printed document of one form, plus the answer-sheet templates (written now)."""
     folder = out_dir / form.id
     docs: list[QuizDocument] = []
@@ -161,5 +186,6 @@ def print_set(form: Form, bank: Bank, out_dir: Path, prefixes: tuple[str, ...],
             docs.append(QuizDocument(folder / f"{variant.id}-corrige-{lang}.pdf",
                                      answer_key(form, variant, lang, bank)))
     for lang in langs:
-        docs.append(QuizDocument(folder / f"{form.id}-guide-oral-{lang}.pdf", oral_guide(form, lang, bank)))
+        docs.append(QuizDocument(folder / f"{form.id}-guide-oral-{lang}.pdf",
+                                 oral_guide(form, lang, bank, pictures, recorded)))
     return docs
