@@ -43,7 +43,7 @@ def test_deprecated_bambara_form_is_located_and_fails_strict(mini):
     assert loose.returncode == 0  # reported, but only --strict fails on it
     strict = _check(mini, "--strict")
     assert strict.returncode == 1
-    assert "docs/bm/m1/fiche-01-essai.md:7:24" in strict.stdout
+    assert "docs/bm/m1/fiche-01-essai.md:9:24" in strict.stdout
     assert "« ni a sɔnna »" in strict.stdout
 
 
@@ -79,3 +79,20 @@ def test_broken_termbase_entry_is_a_finding(mini):
     edit_file(mini.root / "referentiels" / "termes.yml", "        bm: sɔnni\n", "")
     findings = load_termbase(mini).findings
     assert any(f.field == "sections[1].termes[1] (accord).bm" for f in findings), findings
+
+
+def test_an_acronym_heard_in_bambara_needs_a_spoken_form(mini):
+    from kalan.terms_check import unspoken_acronyms
+
+    edit_file(mini.lang_dir("fr") / "m1" / "fiche-01-essai.md", "Une fiche pour les participants.",
+              "Une fiche pour les participants, selon le guide IASC.")
+    edit_file(mini.lang_dir("bm") / "m1" / "fiche-01-essai.md", "Kalandenw ka sɛbɛnnin.",
+              "Kalandenw ka sɛbɛnnin, IASC ka gafe kɔnɔ. A kɛ ABADA.")
+    found = [str(f) for f in unspoken_acronyms(mini, load_termbase(mini))]
+    # IASC is in the French texts too: an acronym without a spoken form; ABADA is a Bambara word in capitals
+    assert len(found) == 1 and found[0].startswith("docs/bm/m1/fiche-01-essai.md:") and "« IASC »" in found[0]
+    assert _check(mini, "--strict").returncode != 0
+    edit_file(mini.root / "referentiels" / "termes.yml", "        oral: {bm: sɔnni}",
+              "        oral: {bm: sɔnni}\n      - id: iasc\n        fr: IASC\n        bm: IASC\n"
+              "        definition: {fr: Comité d'essai., bm: Jɛkulu kɔrɔbɔlan.}\n        oral: {bm: jɛkulu kɔrɔbɔlan}")
+    assert unspoken_acronyms(mini, load_termbase(mini)) == []

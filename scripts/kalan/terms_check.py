@@ -57,4 +57,39 @@ def check_terms(project: Project, termbase: Termbase | None = None) -> list[Find
         variants = [v for v in termbase.variants if v.lang == lang]
         if variants:
             findings += find_variants(curriculum_texts(project, lang), variants)
+    findings += unspoken_acronyms(project, termbase)
+    return findings
+
+
+# Acronyms: two or more capitals, perhaps a short lower-case tail (CSCom, CSRef), perhaps the Bambara plural -w.
+ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,}[a-z]{0,2})w?(?![\w-])")
+# What participants read or hear in Bambara: module pages and fiches, manifests, cards, the item bank.
+HEARD = re.compile(r"^(docs/bm/m\d+/|modules/|cartes/|quizzes/)")
+
+
+def spoken_acronyms(termbase: Termbase) -> set[str]:
+    """Acronyms that have a spoken Bambara form: those named in an entry that has ``oral.bm``."""
+    known: set[str] = set()
+    for entry in termbase.entries:
+        if entry.spoken.get("bm"):
+            known |= {m.group(1) for m in ACRONYM.finditer(f"{entry.fr} {entry.bm} {entry.spoken['bm']}")}
+    return known
+
+
+def unspoken_acronyms(project: Project, termbase: Termbase) -> list[Finding]:
+    """Every acronym of the Bambara texts people hear must have a spoken form in the termbase: a trainer
+    or an interpreter reading « VBG » aloud says nothing to most listeners. An all-capitals Bambara word
+    written for emphasis (« ABADA ») is not an acronym: acronyms are those the French texts use too."""
+    french = {m.group(1) for t in curriculum_texts(project, "fr") for m in ACRONYM.finditer(t.text)}
+    known = spoken_acronyms(termbase)
+    findings = []
+    for text in curriculum_texts(project, "bm"):
+        if not HEARD.match(text.path):
+            continue
+        for match in ACRONYM.finditer(text.text):
+            word = match.group(1)
+            if word in french and word not in known:
+                findings.append(Finding(text.path, text.field, f"« {word} » n'a pas de forme dite en bambara dans "
+                                                              "la termbase (ajoutez « oral: bm: » à son entrée)",
+                                        "avertissement", text.line, text.column + match.start()))
     return findings
