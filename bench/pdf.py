@@ -28,7 +28,7 @@ EDITED_PAGE = "m2/s3-observer-ecouter.md"
 def copy_project(dest: Path) -> Project:
     for name in ("mkdocs.yml", "pyproject.toml"):
         shutil.copy(ROOT / name, dest / name)
-    for folder in ("docs", "modules"):
+    for folder in ("docs", "modules", "cartes", "referentiels", "quizzes"):  # every source of a document
         shutil.copytree(ROOT / folder, dest / folder)
     (dest / "scripts").symlink_to(ROOT / "scripts", target_is_directory=True)
     return load_project(dest)

@@ -166,3 +166,28 @@ def test_bambara_participant_documents_have_no_french_page(repo, printed):
 def test_participant_pack_holds_the_page_budget(repo, printed, lang):
     pages = len(PdfReader(printed / lang / "pack-participant.pdf").pages)
     assert 20 < pages <= repo.participant_page_budget
+
+
+@pytest.mark.parametrize("lang", ["fr", "bm"])
+def test_picture_cards_print_and_plates_fit_one_page(repo, printed, lang):
+    from kalan.picture_cards import require_picture_cards
+
+    cards = require_picture_cards(repo)
+    text = _words(text_of(printed / lang / "cartes-images.pdf"))
+    for card in cards.cards.values():
+        assert _words(card.caption[lang]) in text, card.id
+    assert len(PdfReader(printed / lang / "cartes-images.pdf").pages) == (len(cards.cards) + 1) // 2  # A5 halves
+    for plate in ("fiche-03-images", "fiche-14-images"):
+        assert len(PdfReader(printed / lang / "fiches" / f"{plate}.pdf").pages) == 1, plate
+
+
+def test_every_test_item_whose_oral_note_shows_a_card_has_one(repo):
+    from kalan.picture_cards import picture_card_findings, require_picture_cards
+    from kalan.quiz.bank import load_bank
+
+    bank = load_bank(repo, load_curriculum(repo).objective_ids())
+    cards = require_picture_cards(repo)
+    asking = [item.id for item in bank.items.values() if "carte" in item.oral.get("fr", "").lower()]
+    assert len(asking) >= 4
+    assert all(cards.for_item(item_id) for item_id in asking)
+    assert [f for f in picture_card_findings(repo) if f.severity != "info"] == []

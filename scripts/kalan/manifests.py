@@ -78,11 +78,24 @@ class Module:
         return ordered
 
     def participant_pages(self) -> list[str]:
-        """Pages written for participants, in print order: the module's participant pages, its fiches."""
-        return [*self.participant.pages, *(h.page for h in self.handouts)]
+        """Pages written for participants, in print order: the module's participant pages, then its fiches;
+        a page named after a fiche (``fiche-03-images.md``) follows that fiche."""
+        ordered = [page for page in self.participant.pages if not _fiche_prefix(page)]
+        for handout in self.handouts:
+            ordered.append(handout.page)
+            ordered += [page for page in self.participant.pages
+                        if _fiche_prefix(page) == _fiche_prefix(handout.page)]
+        ordered += [page for page in self.participant.pages if page not in ordered]
+        return ordered
 
     def label(self, lang: str) -> str:
         return f"{self.id} — {pick(self.title, lang)}"
+
+
+def _fiche_prefix(page: str) -> str:
+    """« m2/fiche-03-images.md » → « fiche-03 » (empty for a page that is not named after a fiche)."""
+    match = re.match(r"fiche-\d+", page.rsplit("/", 1)[-1])
+    return match.group(0) if match else ""
 
 
 @dataclass

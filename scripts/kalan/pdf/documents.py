@@ -133,4 +133,9 @@ def module_pdfs(module: Module, lang: str, project: Project | None = None) -> li
 
         if cards_for(project).of_module(module.id):
             documents.append(cards_document(module, lang))
-    return [*documents, *(handout_document(module, h.number, lang) for h in module.handouts)]
+    documents += [handout_document(module, h.number, lang) for h in module.handouts]
+    # a fiche's picture version (participant page « fiche-03-images.md ») is printed on its own too
+    documents += [PdfDocument(lang, HANDOUT, f"{lang}/fiches/{page.rsplit('/', 1)[-1].removesuffix('.md')}.pdf",
+                              page.rsplit("/", 1)[-1].removesuffix(".md"), module.label(lang), (page,), module)
+                  for page in module.participant.pages if page.rsplit("/", 1)[-1].startswith("fiche-")]
+    return documents
