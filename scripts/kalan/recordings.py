@@ -99,8 +99,11 @@ def load_slots(project: Project) -> SlotPlan | None:
             findings.append(Finding(SLOTS_FILE, f"{where}.citation", "les premiers mots par langue : fr, bm"))
             quote = None
         slots[raw["id"]] = Slot(raw["id"], title, kind, source, section, quote)
-    bank_path = project.root / "quizzes" / "banque.yml"
-    if data.get("items_du_test", True) and bank_path.is_file():
+    from kalan.quiz.bank import bank_files
+
+    for bank_path in bank_files(project) if data.get("items_du_test", True) else []:
+        if not bank_path.is_file():
+            continue
         bank = load_yaml(bank_path.read_text(encoding="utf-8")) or {}
         for item in bank.get("questions") or []:
             slots[item["id"]] = Slot(item["id"], {"fr": f"Question {item['id']}", "bm": f"Ɲininkali {item['id']}"},

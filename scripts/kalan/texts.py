@@ -93,7 +93,7 @@ def curriculum_texts(project: Project, lang: str) -> Iterator[TextLine]:
     for page in sorted(project.lang_dir(lang).rglob("*.md")):
         yield from page_lines(project, page)
     data_files = [*sorted((root / "modules").glob("*.yml")), *sorted((root / "cartes").glob("*.yml")),
-                  root / "quizzes" / "banque.yml",
+                  root / "quizzes" / "banque.yml", *sorted((root / "quizzes" / "banque").glob("*.yml")),
                   *sorted((root / "quizzes" / "formulaires").glob("*.yml")),
                   *sorted((root / "referentiels").rglob("*.yml"))]
     for path in data_files:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -16,7 +16,7 @@ ITEM_ID = re.compile(r"^Q\d{2,3}$")
 CHOICE, TRUE_FALSE = "choix", "vrai-faux"
 OPTION_IDS = ("a", "b", "c")
 TRUE_FALSE_KEYS = ("vrai", "faux")
-ITEM_KEYS = {"id", "objectif", "type", "enonce", "options", "cle", "pictogramme", "oral"}
+ITEM_KEYS = {"id", "objectif", "type", "enonce", "options", "cle", "pictogramme", "oral", "pilote"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class Item:
     key: str  # option id, or "vrai" / "faux"
     pictogram: Path | None = None
     oral: dict[str, str] = field(default_factory=dict)
+    source: str = "quizzes/banque.yml"  # the file that holds it
+    piloted: dict[str, object] = field(default_factory=dict)  # pilot statistics, once a cohort took it
 
     def option(self, option_id: str) -> Option:
         return next(o for o in self.options if o.id == option_id)
@@ -54,44 +56,61 @@ def _text(value: object, place: str, shown: str, findings: list[Finding]) -> dic
     return result
 
 
+BANK_FILE = "quizzes/banque.yml"
+BANK_PARTS = "quizzes/banque"  # more items, one file per group of modules, same format
+
+
+def bank_files(project: Project) -> list[Path]:
+    """``quizzes/banque.yml`` then ``quizzes/banque/*.yml``: one bank, several files."""
+    parts = project.root / BANK_PARTS
+    return [project.root / BANK_FILE, *(sorted(parts.glob("*.yml")) if parts.is_dir() else [])]
+
+
 def load_bank(project: Project, objective_ids: set[str]) -> Bank:
-    """Read and validate the bank; every problem is a finding naming the item and field."""
-    path = project.root / "quizzes" / "banque.yml"
-    shown = path.relative_to(project.root).as_posix()
+    """Read and validate the bank; every problem is a finding naming the file, the item and the field.
+    The Bambara counts as reviewed only when every file says ``traduction: relue``."""
+    path = project.root / BANK_FILE
     findings: list[Finding] = []
     if not path.is_file():
-        return Bank({}, path, True, [Finding(shown, "", "fichier introuvable")])
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        return Bank({}, path, True, [yaml_finding(exc, shown)])
-    status = data.get("traduction") if isinstance(data, dict) else None
-    if status not in ("brouillon", "relue"):
-        findings.append(Finding(shown, "traduction", "« brouillon » ou « relue » attendu"))
-    raw_items = data.get("questions") if isinstance(data, dict) else None
-    if not isinstance(raw_items, list) or not raw_items:
-        findings.append(Finding(shown, "questions", "liste de questions attendue"))
-        raw_items = []
+        return Bank({}, path, True, [Finding(BANK_FILE, "", "fichier introuvable")])
     items: dict[str, Item] = {}
-    for i, raw in enumerate(raw_items):
-        place = f"questions[{i + 1}]"
-        if not isinstance(raw, dict):
-            findings.append(Finding(shown, place, "chaque question est une table (id, objectif, …)"))
+    sources: dict[str, str] = {}
+    draft = False
+    for file in bank_files(project):
+        shown = file.relative_to(project.root).as_posix()
+        try:
+            data = load_yaml(file.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            findings.append(yaml_finding(exc, shown))
             continue
-        item_id = raw.get("id")
-        if not isinstance(item_id, str) or not ITEM_ID.match(item_id):
-            findings.append(Finding(shown, f"{place}.id", f"identifiant invalide {item_id!r} (ex. Q07)"))
-            continue
-        place = item_id
-        if item_id in items:
-            findings.append(Finding(shown, f"{place}.id", "identifiant en double"))
-            continue
-        for unknown in sorted(set(raw) - ITEM_KEYS):
-            findings.append(Finding(shown, f"{place}.{unknown}", "champ inconnu", "avertissement"))
-        item = _read_item(raw, place, shown, objective_ids, project, findings)
-        if item:
-            items[item_id] = item
-    return Bank(items, path, status != "relue", findings)
+        status = data.get("traduction") if isinstance(data, dict) else None
+        if status not in ("brouillon", "relue"):
+            findings.append(Finding(shown, "traduction", "« brouillon » ou « relue » attendu"))
+        draft = draft or status != "relue"
+        raw_items = data.get("questions") if isinstance(data, dict) else None
+        if not isinstance(raw_items, list) or not raw_items:
+            findings.append(Finding(shown, "questions", "liste de questions attendue"))
+            raw_items = []
+        for i, raw in enumerate(raw_items):
+            place = f"questions[{i + 1}]"
+            if not isinstance(raw, dict):
+                findings.append(Finding(shown, place, "chaque question est une table (id, objectif, …)"))
+                continue
+            item_id = raw.get("id")
+            if not isinstance(item_id, str) or not ITEM_ID.match(item_id):
+                findings.append(Finding(shown, f"{place}.id", f"identifiant invalide {item_id!r} (ex. Q07)"))
+                continue
+            place = item_id
+            if item_id in items or item_id in sources:
+                findings.append(Finding(shown, f"{place}.id", f"identifiant en double (déjà dans {sources[item_id]})"))
+                continue
+            sources[item_id] = shown
+            for unknown in sorted(set(raw) - ITEM_KEYS):
+                findings.append(Finding(shown, f"{place}.{unknown}", "champ inconnu", "avertissement"))
+            item = _read_item(raw, place, shown, objective_ids, project, findings)
+            if item:
+                items[item_id] = replace(item, source=shown)
+    return Bank(items, path, draft, findings)
 
 
 def _read_item(raw: dict, place: str, shown: str, objective_ids: set[str], project: Project,
@@ -135,7 +154,8 @@ def _read_item(raw: dict, place: str, shown: str, objective_ids: set[str], proje
     oral = _text(raw["oral"], f"{place}.oral", shown, findings) if "oral" in raw else {}
     if len(findings) > before:
         return None
-    return Item(raw["id"], objective, kind, stem, tuple(options), key, pictogram, oral)
+    piloted = raw.get("pilote") if isinstance(raw.get("pilote"), dict) else {}
+    return Item(raw["id"], objective, kind, stem, tuple(options), key, pictogram, oral, piloted=piloted)
 
 
 def bank_coverage(bank: Bank):
