@@ -1,9 +1,13 @@
-"""Site build benchmark: prints figures, asserts nothing.
+"""Site and phone-edition (Kiwix ZIM) build benchmark: prints figures, asserts nothing.
 
     .venv/bin/python bench/build.py
 
 Clean build = first build in a fresh process into an empty folder; rebuild =
 the same build again in the same process (mkdocs always rewrites every page).
+The ZIM files need the PDFs the pages link to: they are taken from the PDF cache
+(dist/.cache/pdf) like `kalan build` does, so run `kalan build` first or this
+step also prints every PDF (minutes). "zim build" times both ZIM files, from the
+built site to the written files.
 """
 
 from __future__ import annotations
@@ -14,7 +18,10 @@ import time
 from pathlib import Path
 
 from kalan.config import load_project
+from kalan.manifests import load_curriculum
+from kalan.pdf.build import build_pdfs
 from kalan.sitebuild import build_site
+from kalan.zim import build_zims
 
 
 def main() -> None:
@@ -39,6 +46,14 @@ def main() -> None:
             "largest page bytes": f"{largest.stat().st_size} ({largest.relative_to(site)})",
             "search index bytes": (site / "search" / "search_index.js").stat().st_size,
         }
+        build_pdfs(project, load_curriculum(project), site / "pdf", project.out_dir / ".cache" / "pdf")
+        pdf_bytes = sum(p.stat().st_size for p in (site / "pdf").rglob("*.pdf"))
+        started = time.perf_counter()
+        zims = build_zims(project, site_dir=site, out_dir=Path(tmp) / "zim")
+        figures["zim build, both languages (s)"] = f"{time.perf_counter() - started:.2f}"
+        figures["pdf bytes (both languages)"] = pdf_bytes
+        for zim in zims:
+            figures[f"{zim.path.name} bytes"] = f"{zim.size} ({zim.pages} pages, {zim.entries} entries)"
     width = max(map(len, figures))
     for name, value in figures.items():
         print(f"{name:<{width}}  {value}")

@@ -96,7 +96,8 @@ def build_command(
         0, "--processus", help="Processus d'impression en parallèle (0 = un par cœur)."),
     projet: Path | None = ProjectOption,
 ) -> None:
-    """Construit le site hors ligne (français et bambara) et tous les PDF dans dist/site/.
+    """Construit le site hors ligne (français et bambara), tous les PDF dans dist/site/
+    et un fichier ZIM par langue pour Kiwix (téléphones) dans dist/zim/.
 
     Les PDF déjà imprimés dont rien n'a changé sont repris du cache (dist/.cache/pdf).
     Exemple :  kalan build   puis ouvrir dist/site/index.html
@@ -106,6 +107,7 @@ def build_command(
     from kalan.messages import t
     from kalan.pdf.build import build_pdfs, trainee_pages
     from kalan.sitebuild import build_site, count_sources
+    from kalan.zim import build_zims
 
     try:
         project = load_project(projet)
@@ -146,6 +148,21 @@ def build_command(
             if pack.over_budget:
                 console.print(f"[yellow]avertissement[/] {t('fr', 'budget_depasse', **values)}", highlight=False)
             console.print(f"[green]✓[/] {t('fr', 'pages_par_participant', **values)}", highlight=False)
+        started = time.perf_counter()
+        with progress() as bar:
+            zim_tasks: dict[str, object] = {}
+
+            def zim_planned(plan: object) -> None:
+                zim_tasks[plan.lang] = bar.add_task(f"ZIM kalan-{plan.lang}.zim", total=len(plan.entries) + 1)
+
+            def zim_done(zim: object) -> None:
+                bar.update(zim_tasks[zim.lang], completed=zim.entries + 1, visible=False)
+
+            zims = build_zims(project, result.site_dir, on_planned=zim_planned,
+                              on_entry=lambda lang, _path: bar.advance(zim_tasks[lang]), on_done=zim_done)
+        sizes = " ; ".join(f"{z.path.name} {z.size / 1e6:.1f} Mo ({z.pages} pages)" for z in zims)
+        console.print(f"[green]✓[/] ZIM : {sizes} en {time.perf_counter() - started:.1f} s → "
+                      f"{zims[0].path.parent.relative_to(project.root)}/ (Kiwix, sur téléphone)")
         quiz = _quiz_print_set(project, workers=processus or None)
     except KalanError as exc:
         raise fail(exc) from None
