@@ -34,10 +34,18 @@ def check_quizzes(project: Project) -> list[Finding]:
     _, form_findings = load_forms(project, bank)
     findings = bank.findings + form_findings
     if bank.items:
+        from kalan.cards import cards_for
+        from kalan.quiz.cues import bank_cues, copied_practice
+
         missing = uncovered_objectives(objectives, bank)
         if missing:
-            findings.append(Finding("quizzes/banque.yml", "objectifs",
-                                    f"{len(missing)} objectif(s) sans question : {', '.join(missing)}", "info"))
+            findings.append(Finding("quizzes/", "objectifs",
+                                    f"{len(missing)} objectif(s) sans aucune question : {', '.join(missing)}", "info"))
+        findings += bank_cues(bank, objectives)
+        curriculum = load_curriculum(project)
+        pages = [s.page for m in curriculum.modules for s in m.sessions]
+        cards = [(s.source, c.text.get("fr", "")) for s in cards_for(project).series for c in s.cards]
+        findings += copied_practice(project, bank, pages, cards)
     return findings
 
 

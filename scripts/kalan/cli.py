@@ -221,6 +221,33 @@ def _write_capture_form(formulaire: str, sortie: Path | None, projet: Path | Non
         raise fail(exc) from None
 
 
+@quiz_app.command("composer")
+def quiz_compose_command(
+    plan: Path = typer.Argument(..., help="Plan du test (quizzes/plans/….yml)."),
+    projet: Path | None = ProjectOption,
+) -> None:
+    """Tire les questions d'un plan (nombre par module, graine) et écrit les formulaires A et B et les
+    vérifications orales de fin de module : un formulaire n'est jamais choisi à la main.
+
+    Exemple :  kalan quiz composer quizzes/plans/pp2.yml
+    """
+    from kalan.quiz.bank import load_bank
+    from kalan.quiz.compose import compose, load_blueprint, reserved_items, write_composition
+
+    try:
+        project = load_project(projet)
+        blueprint = load_blueprint(project, plan if plan.is_absolute() else Path.cwd() / plan)
+        from kalan.manifests import load_curriculum
+
+        bank = load_bank(project, load_curriculum(project).objective_ids())
+        composition = compose(blueprint, bank, reserved_items(project, bank, blueprint))
+        written = write_composition(project, blueprint, composition)
+    except KalanError as exc:
+        raise fail(exc) from None
+    for path in written:
+        console.print(f"[green]✓[/] {path.relative_to(project.root)}")
+
+
 @quiz_app.command("modele")
 def quiz_workbook_command(
     formulaire: str = typer.Argument(..., help="Identifiant du formulaire, ex. PP1."),

@@ -57,6 +57,13 @@ def print_quizzes(project: Project, data: QuizData, out_dir: Path | None = None,
     jobs = [style.job(doc.output, doc.html)
             for form in (forms or data.forms)
             for doc in print_set(form, data.bank, out_dir, project.code_prefixes, project.langs, pictures, recorded)]
+    if forms is None:  # the whole print set: also the oral checks, the A/B plan and the observation sheets
+        from kalan.quiz.extras import counterbalance_documents, observation_documents, oral_check_documents
+
+        extra = (oral_check_documents(project, data.bank, out_dir, project.langs)
+                 + counterbalance_documents(data.forms, out_dir, project.langs)
+                 + observation_documents(project, out_dir, project.langs))
+        jobs += [style.job(doc.output, doc.html) for doc in extra]
     if on_planned:
         on_planned(len(jobs))
     write_item_players(project, forms or data.forms, data.bank, out_dir)
