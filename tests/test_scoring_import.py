@@ -55,9 +55,10 @@ def test_schema_is_created_and_migrations_are_recorded(tmp_path):
     db = tmp_path / "k.sqlite"
     conn = open_db(db)
     names = [row[0] for row in conn.execute("SELECT name FROM schema_migrations")]
-    assert names == ["0001_schema_initial"]
+    assert names == ["0001_schema_initial", "0002_suivi_presence_competences"]
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"participants", "cohorts", "variants", "variant_keys", "sittings", "imports"} <= tables
+    assert {"participants", "cohorts", "variants", "variant_keys", "sittings", "imports", "attendance",
+            "skill_observations"} <= tables
     conn.close()
     assert [row[0] for row in open_db(db).execute("SELECT name FROM schema_migrations")] == names
 
@@ -228,3 +229,34 @@ def test_cli_dry_run_writes_nothing_and_errors_exit_non_zero(repo, example, tmp_
                              capture_output=True, text=True)
     assert refused.returncode == 1
     assert "code inconnu" in refused.stderr and "Traceback" not in refused.stderr + refused.stdout
+
+
+def test_a_database_of_the_first_schema_is_migrated_with_its_rows(tmp_path, example, repo, quiz):
+    """A Koro or Douentza office's existing database keeps every row and id through migration 0002."""
+    import sqlite3
+
+    from kalan.scoring import db as dbmodule
+    from kalan.scoring.migrations import MIGRATIONS
+
+    path = tmp_path / "ancienne.sqlite"
+    old = MIGRATIONS[:1]
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    original = dbmodule.MIGRATIONS
+    try:
+        dbmodule.MIGRATIONS = old
+        dbmodule.migrate(conn)
+    finally:
+        dbmodule.MIGRATIONS = original
+    import_roster(conn, example / "participants.xlsx", repo.code_prefixes)  # imported under the first schema
+    for name in FILES:
+        import_results(conn, example / name, quiz)
+    before_conn = conn
+    before = {t: before_conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+              for t in ("imports", "participants", "variants", "sittings")}
+    before_conn.close()
+    conn = open_db(path)
+    after = {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in before}
+    assert after == before and after["sittings"]
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert conn.execute("SELECT COUNT(*) FROM sitting_scores").fetchone()[0] == len(after["sittings"])

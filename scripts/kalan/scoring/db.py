@@ -31,17 +31,28 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     for name, sql in MIGRATIONS:
         if name in done:
             continue
+        rebuilds = REBUILD_MARK in sql  # a table rebuild: foreign keys off, then all checked before commit
+        if rebuilds:
+            conn.execute("PRAGMA foreign_keys = OFF")  # only possible outside a transaction
         conn.execute("BEGIN")
         try:
             for statement in _statements(sql):
                 conn.execute(statement)
+            if rebuilds and conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                raise sqlite3.IntegrityError(f"migration {name} : clés étrangères incohérentes")
             conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, now()))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        finally:
+            if rebuilds:
+                conn.execute("PRAGMA foreign_keys = ON")
         applied.append(name)
     return applied
+
+
+REBUILD_MARK = "-- kalan:sans-cles-etrangeres"
 
 
 def _statements(sql: str) -> list[str]:

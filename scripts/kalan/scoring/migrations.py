@@ -89,4 +89,103 @@ SELECT s.participant, s.form_id, s.phase, s.variant_id, s.language, s.mode, s.ta
 FROM sittings s
 JOIN variants v ON v.id = s.variant_id;
 """),
+    ("0002_suivi_presence_competences", """
+-- Issue 13: a third phase (« suivi », the retention test), attendance per half-day, observed skills.
+-- SQLite cannot change a CHECK constraint in place: the tables are rebuilt with the same rows and ids,
+-- views first dropped and recreated. The runner switches foreign keys off for this migration (as SQLite's
+-- documented procedure requires) and checks them all before committing.
+-- kalan:sans-cles-etrangeres
+DROP VIEW item_results;
+DROP VIEW sitting_scores;
+
+CREATE TABLE imports_v2 (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('participants', 'resultats', 'presence', 'competences', 'fusion')),
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    format TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    changes INTEGER NOT NULL
+) STRICT;
+INSERT INTO imports_v2 SELECT id, kind, file, sha256, format, imported_at, rows, changes FROM imports;
+DROP TABLE imports;
+ALTER TABLE imports_v2 RENAME TO imports;
+CREATE INDEX imports_by_hash ON imports (kind, sha256);
+
+CREATE TABLE variants_v2 (
+    id TEXT PRIMARY KEY,
+    form_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    phase TEXT NOT NULL CHECK (phase IN ('pre', 'post', 'suivi')),
+    items INTEGER NOT NULL,
+    pass_mark INTEGER NOT NULL
+) STRICT;
+INSERT INTO variants_v2 SELECT id, form_id, version, phase, items, pass_mark FROM variants;
+DROP TABLE variants;
+ALTER TABLE variants_v2 RENAME TO variants;
+
+CREATE TABLE sittings_v2 (
+    id INTEGER PRIMARY KEY,
+    participant TEXT NOT NULL REFERENCES participants (code),
+    form_id TEXT NOT NULL,
+    phase TEXT NOT NULL CHECK (phase IN ('pre', 'post', 'suivi')),
+    variant_id TEXT NOT NULL REFERENCES variants (id),
+    language TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    taken_on TEXT,
+    marks TEXT NOT NULL CHECK (json_valid(marks) AND json_type(marks) = 'object'),
+    import_id INTEGER NOT NULL REFERENCES imports (id),
+    source_sheet TEXT NOT NULL,
+    source_row INTEGER NOT NULL,
+    UNIQUE (participant, form_id, phase)
+) STRICT;
+INSERT INTO sittings_v2 SELECT id, participant, form_id, phase, variant_id, language, mode, taken_on, marks,
+       import_id, source_sheet, source_row FROM sittings;
+DROP TABLE sittings;
+ALTER TABLE sittings_v2 RENAME TO sittings;
+
+-- One row per person and half-day of the agenda (day 1..n, « matin » or « apres-midi »).
+CREATE TABLE attendance (
+    participant TEXT NOT NULL REFERENCES participants (code),
+    day INTEGER NOT NULL CHECK (day >= 1),
+    half TEXT NOT NULL CHECK (half IN ('matin', 'apres-midi')),
+    present INTEGER NOT NULL CHECK (present IN (0, 1)),
+    import_id INTEGER NOT NULL REFERENCES imports (id),
+    source_sheet TEXT NOT NULL,
+    source_row INTEGER NOT NULL,
+    PRIMARY KEY (participant, day, half)
+) STRICT;
+
+-- One row per observation sheet of the PFA competency checklist: scores as a JSON object
+-- {"se-presente": 2, "ne-force-pas": 1, …} (a behaviour not scored is absent or null).
+CREATE TABLE skill_observations (
+    id INTEGER PRIMARY KEY,
+    participant TEXT NOT NULL REFERENCES participants (code),
+    checklist_id TEXT NOT NULL,
+    checklist_version INTEGER NOT NULL,
+    scenario TEXT NOT NULL,
+    observer TEXT NOT NULL,
+    observed_on TEXT,
+    scores TEXT NOT NULL CHECK (json_valid(scores) AND json_type(scores) = 'object'),
+    import_id INTEGER NOT NULL REFERENCES imports (id),
+    source_sheet TEXT NOT NULL,
+    source_row INTEGER NOT NULL,
+    UNIQUE (participant, checklist_id, observer)
+) STRICT;
+
+CREATE VIEW item_results AS
+SELECT s.participant, s.form_id, s.phase, j.key AS item_id, k.position, k.objective, j.value AS mark,
+       CASE WHEN j.value = k.key THEN 1 ELSE 0 END AS correct
+FROM sittings s, json_each(s.marks) j
+JOIN variant_keys k ON k.variant_id = s.variant_id AND k.item_id = j.key;
+
+CREATE VIEW sitting_scores AS
+SELECT s.participant, s.form_id, s.phase, s.variant_id, s.language, s.mode, s.taken_on,
+       (SELECT COUNT(*) FROM json_each(s.marks) j JOIN variant_keys k ON k.variant_id = s.variant_id
+          AND k.item_id = j.key WHERE j.value = k.key) AS score,
+       v.items, v.pass_mark
+FROM sittings s
+JOIN variants v ON v.id = s.variant_id;
+"""),
 ]
