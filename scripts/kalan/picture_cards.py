@@ -246,7 +246,7 @@ def picture_card_findings(project: Project) -> list[Finding]:
     bank = load_bank(project, load_curriculum(project).objective_ids())
     for item in bank.items.values():
         if "carte" in item.oral.get("fr", "").lower() and cards.for_item(item.id) is None:
-            findings.append(Finding("quizzes/banque.yml", item.id, "la consigne orale montre une carte-image, mais "
+            findings.append(Finding(item.source, item.id, "la consigne orale montre une carte-image, mais "
                                                                    f"aucune carte de {CARDS_FILE} n'a « item: "
                                                                    f"{item.id} »", "avertissement"))
     provisional = sum(c.status == "provisoire" for c in cards.cards.values())
