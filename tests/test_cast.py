@@ -55,9 +55,12 @@ def _texts(root: Path) -> dict[str, str]:
             shown = re.findall(r"^<!-- kalan:cartes ([A-Z0-9-]+) -->$", text, re.M)
             text += "".join(cards.get(sid, "") for sid in shown)
             texts[rel] = texts.get(rel, "") + "\n" + text
-    bank = yaml.safe_load((root / "quizzes" / "banque.yml").read_text(encoding="utf-8"))
-    for item in bank["questions"]:
-        texts[f"quizzes/banque.yml#{item['id']}"] = yaml.safe_dump(item, allow_unicode=True)
+    for path in [root / "quizzes" / "banque.yml", *sorted((root / "quizzes" / "banque").glob("*.yml"))]:
+        bank = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for item in bank["questions"]:
+            texts[f"{path.relative_to(root).as_posix()}#{item['id']}"] = yaml.safe_dump(item, allow_unicode=True)
+    for path in sorted((root / "quizzes" / "observation").glob("*.yml")):  # the standard role-play
+        texts[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
     return texts
 
 
