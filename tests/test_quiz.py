@@ -100,7 +100,9 @@ def test_print_set_is_complete(printed_mini):
         "ESS-PRE-feuille-reponses.pdf", "ESS-POST-feuille-reponses.pdf",
         *(f"ESS-{v}-{kind}-{lang}.pdf" for v in ("PRE", "POST") for kind in ("questionnaire", "corrige")
           for lang in ("fr", "bm")),
-        "ESS-guide-oral-fr.pdf", "ESS-guide-oral-bm.pdf"])
+        "ESS-guide-oral-fr.pdf", "ESS-guide-oral-bm.pdf",
+        # the PFA competency checklist of the fixture: observation sheets and scenario cards
+        *(f"OESSAI-{kind}-{lang}.pdf" for kind in ("observation", "scenario") for lang in ("fr", "bm"))])
     assert all(p.pages >= 1 for p in printed)
     assert not list(out.parent.glob("site/**/*corrige*"))  # keys never go into the site
 
