@@ -201,3 +201,20 @@ def test_a_checklist_outside_8_to_12_behaviours_is_refused(mini):
     _, findings = load_checklists(mini)
     assert [str(f) for f in findings] == ["quizzes/observation/essai.yml › comportements : 5 comportement(s) : "
                                           "8 à 12 attendus"]
+
+
+def test_real_parallel_forms_are_the_composition_of_their_plan(repo):
+    """The committed PP2A / PP2B were drawn by `kalan quiz composer`, never hand-picked or edited."""
+    from kalan.quiz.compose import reserved_items
+
+    bank = load_bank(repo, load_curriculum(repo).objective_ids())
+    blueprint = load_blueprint(repo, repo.root / "quizzes" / "plans" / "pp2.yml")
+    composition = compose(blueprint, bank, reserved_items(repo, bank, blueprint))
+    forms = {f.id: [i.id for i in f.items] for f in load_quizzes(repo).forms}
+    assert forms["PP2A"] == composition.forms["PP2A"] and forms["PP2B"] == composition.forms["PP2B"]
+    checks = yaml.safe_load((repo.root / "quizzes" / "verifications" / "pp2.yml").read_text(encoding="utf-8"))
+    assert checks["modules"] == composition.oral_checks
+    asked = {i for ids in forms.values() for i in ids}
+    assert not asked & {i for ids in checks["modules"].values() for i in ids}  # practice never reuses a test item
+    per_module = Counter(bank.items[i].objective.split("-")[0] for i in forms["PP2A"])
+    assert dict(per_module) == blueprint.per_module
