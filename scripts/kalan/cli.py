@@ -358,3 +358,23 @@ def _register_audio() -> None:
 
 
 _register_audio()
+
+
+def _register_tracking() -> None:  # issue 13: attendance and certificates
+    from kalan.scoring import tracking_cli
+
+    app.add_typer(tracking_cli.presence_app, name="presence")
+    app.command("attestations")(tracking_cli.attestations_command)
+
+
+_register_tracking()
+
+
+def _register_skills_and_merge() -> None:  # issue 13: observed skills, merging two offices' databases
+    from kalan.scoring import skills_cli
+
+    app.add_typer(skills_cli.competences_app, name="competences")
+    app.add_typer(skills_cli.base_app, name="base")
+
+
+_register_skills_and_merge()

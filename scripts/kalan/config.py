@@ -46,6 +46,8 @@ class Project:
     results_db: Path | None = None
     cohort_size: int = 25  # trainees per cohort: photocopies printed by `kalan build`
     participant_page_budget: int = 70  # A4 pages of the participant pack, per language
+    attendance_share: float = 0.8  # completion: share of the agenda's half-days attended ([tool.kalan.suivi])
+    skills_minimum: int = 8  # observed skills: behaviours to demonstrate for the indicator ([tool.kalan.suivi])
 
     @property
     def modules_dir(self) -> Path:
@@ -128,4 +130,24 @@ def load_project(root: Path | None = None) -> Project:
         results_db=root / data.get("base_resultats", "data/kalan.sqlite"),
         cohort_size=int(data.get("taille_cohorte", 25)),
         participant_page_budget=int(data.get("budget_pages_participant", 70)),
+        attendance_share=_share(data.get("suivi", {}), "presence_minimale", 0.8),
+        skills_minimum=_count(data.get("suivi", {}), "competences_minimales", 8),
     )
+
+
+def _share(table: dict, name: str, default: float) -> float:
+    """A share between 0 and 1 read from ``[tool.kalan.suivi]``, or a clear error."""
+    value = table.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        raise KalanError(f"pyproject.toml, [tool.kalan.suivi] {name} = {value!r} : une part entre 0 et 1 "
+                         f"est attendue (ex. {name} = 0.8 pour 80 %)")
+    return float(value)
+
+
+def _count(table: dict, name: str, default: int) -> int:
+    """A whole number of at least 1 read from ``[tool.kalan.suivi]``, or a clear error."""
+    value = table.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise KalanError(f"pyproject.toml, [tool.kalan.suivi] {name} = {value!r} : un nombre entier d'au moins 1 "
+                         f"est attendu (ex. {name} = {default})")
+    return value

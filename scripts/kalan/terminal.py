@@ -18,7 +18,10 @@ ProjectOption = typer.Option(
 
 def fail(exc: KalanError) -> typer.Exit:
     """Print the error in French and return the exit to raise (code 1, no traceback)."""
-    err.print(f"[bold red]Erreur[/] : {exc}", highlight=False)
+    from rich.markup import escape
+
+    # escape: a message quoting « [tool.kalan.suivi] » or a cell « [à compléter] » must print as written
+    err.print(f"[bold red]Erreur[/] : {escape(str(exc))}", highlight=False)
     return typer.Exit(1)
 
 

@@ -111,7 +111,7 @@ def rapport_command(
         conn = _open(project, db)
         with console.status("Calcul du rapport…"):
             data = load_dataset(conn, cohorte or None, formulaire)
-            files = build_report(data, sortie, project, cohorte or None, avec_noms)
+            files = build_report(data, sortie, project, cohorte or None, avec_noms, conn=conn)
     except KalanError as exc:
         raise fail(exc) from None
     console.print(f"[green]✓[/] Rapport : {files.workbook}\n[green]✓[/] PDF : {files.pdf}")

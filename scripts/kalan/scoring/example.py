@@ -4,7 +4,8 @@ Everything here is fictitious: people, names and answers. The answers are
 spread over the four formats an M&E officer meets — the kalan workbook, a
 KoboToolbox XLSX export (XML headers, group prefixes), a KoboToolbox CSV
 export with labels, and a CSV saved by a French-locale Excel (semicolons,
-Windows-1252) — each holding the pre- and post-test of a quarter of the people.
+Windows-1252) — each holding the pre- and post-test of a quarter of the people —
+and the attendance of each cohort, with a few absences.
 """
 
 from __future__ import annotations
@@ -186,8 +187,52 @@ def _french_excel_csv(form: Form, answers: list[Answer], path: Path) -> None:
     path.write_bytes(out.getvalue().encode("cp1252"))
 
 
-def write_example(form: Form, folder: Path, prefixes: tuple[str, ...], n: int = 40, seed: int = 2026) -> list[Path]:
-    """The roster and four answer files of an invented cohort of `n` responders."""
+# Half-days missed in the example (index of the person → how many, from the last one back):
+# some people fall under the attendance minimum and get no certificate.
+ABSENCES = {4: 3, 8: 1, 12: 2, 5: 1, 9: 4}
+
+
+def _attendance(people: list[Person], folder: Path, halves: list) -> list[Path]:
+    """One attendance file per cohort: the first the workbook of `kalan presence modele`, filled in,
+    the others a CSV as a French-locale Excel saves it (semicolons)."""
+    from openpyxl import load_workbook
+
+    from kalan.scoring.attendance import write_attendance_workbook
+
+    cohorts = list(dict.fromkeys(p.cohort for p in people))
+    paths = []
+    for n, cohort in enumerate(cohorts):
+        members = [(i, p) for i, p in enumerate(people) if p.cohort == cohort]
+        marks = {p.code: ["P"] * (len(halves) - ABSENCES.get(i, 0)) + ["A"] * ABSENCES.get(i, 0) for i, p in members}
+        if n == 0:
+            path = write_attendance_workbook(folder / f"presence-{cohort}.xlsx", cohort, [p.code for _, p in members],
+                                             halves)
+            book = load_workbook(path)
+            sheet = book["presence"]
+            for row in range(2, len(members) + 2):
+                for col, mark in enumerate(marks[sheet.cell(row, 1).value], 2):
+                    sheet.cell(row, col, mark)
+            book.save(path)
+        else:
+            out = io.StringIO()
+            writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+            writer.writerow(["code", *(h.column for h in halves)])
+            writer.writerows([p.code, *marks[p.code]] for _, p in members)
+            path = folder / f"presence-{cohort}.csv"
+            path.write_bytes(out.getvalue().encode("cp1252"))
+        paths.append(path)
+    return paths
+
+
+def write_example(form: Form, folder: Path, prefixes: tuple[str, ...], n: int = 40, seed: int = 2026,
+                  halves: list | None = None) -> list[Path]:
+    """The roster, four answer files and the attendance files of an invented cohort of `n` responders
+    (`halves`: the agenda's half-days, by default those of the project the form belongs to)."""
+    if halves is None:
+        from kalan.config import load_project
+        from kalan.scoring.attendance import training_plan
+
+        halves = training_plan(load_project(form.source.parent)).halves
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     people = invent_people(n, rng, prefixes)
@@ -201,4 +246,7 @@ def write_example(form: Form, folder: Path, prefixes: tuple[str, ...], n: int = 
     _kobo_xlsx(form, batches[1], paths[1], rng)
     _kobo_labels_csv(form, batches[2], paths[2])
     _french_excel_csv(form, batches[3], paths[3])
-    return [roster, *paths]
+    from kalan.scoring.skills import write_example_skills  # observed skills (issue 13 §5)
+
+    return [roster, *paths, *_attendance(people, folder, halves),
+            *write_example_skills(people, folder, prefixes, seed, form.source.parent)]

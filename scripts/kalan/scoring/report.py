@@ -71,7 +71,8 @@ def _p_text(value: float) -> str:
     return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
 
 
-def build_workbook(data: Dataset, figures: Figures, path: Path, with_names: bool = False) -> Path:
+def build_workbook(data: Dataset, figures: Figures, path: Path, with_names: bool = False,
+                   skills: list | None = None) -> Path:
     sheets: list[tuple[str, list[str], list[list]]] = []
     pre_s, post_s, pair, indicator = figures.pre, figures.post, figures.paired, figures.indicator
     rows = [
@@ -141,6 +142,7 @@ def build_workbook(data: Dataset, figures: Figures, path: Path, with_names: bool
     sheets.append(("qualité des données", ["Contrôle", "Valeur"], figures.quality))
     sheets.append(("imports", ["N°", "Type", "Fichier", "Format", "Date", "Lignes", "Changements"],
                    [list(row) for row in data.imports]))
+    sheets += [skills_sheet(t, with_names, len(skills) > 1) for t in skills or []]
     return write_xlsx(path, sheets)
 
 
@@ -222,7 +224,8 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: list[str] | None) -> str:
+def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: list[str] | None,
+                skills: list | None = None) -> str:
     pre_s, post_s, pair, indicator = figures.pre, figures.post, figures.paired, figures.indicator
     scope = f"cohorte(s) {', '.join(cohorts)}" if cohorts else "toutes les cohortes"
 
@@ -286,7 +289,7 @@ def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: li
         "d'échantillon (n − 1) ; KR-20 et erreur type de mesure avec variances de population (n).</p>"
         f"<h2>Qualité des données</h2>{quality}<h2>Suivi</h2>{follow_table}"
         "<p class='note'>La liste nominative du suivi est dans le classeur Excel (feuille « participants ») "
-        "et avec la commande kalan suivi.</p></body></html>")
+        "et avec la commande kalan suivi.</p>" + "".join(skills_html(t) for t in skills or []) + "</body></html>")
 
 
 REPORT_CSS = """
@@ -298,14 +301,116 @@ img { width: 100%; margin: 6pt 0; break-inside: avoid; }
 
 
 def build_report(data: Dataset, out_dir: Path, project, cohorts: list[str] | None = None,
-                 with_names: bool = False) -> ReportFiles:
+                 with_names: bool = False, conn=None) -> ReportFiles:
+    """`conn`, the database `data` was loaded from: given, the report adds the observed skills
+    (sheet « competences », a PDF section) when the database holds observations."""
     from kalan.pdf.render import print_all, print_style
 
     out_dir.mkdir(parents=True, exist_ok=True)
     figures = compute(data)
-    workbook = build_workbook(data, figures, out_dir / f"rapport-{data.form_id}.xlsx", with_names)
+    skills = observed_skills(conn, project, cohorts)
+    workbook = build_workbook(data, figures, out_dir / f"rapport-{data.form_id}.xlsx", with_names, skills)
     charts = build_charts(data, figures, out_dir / "graphiques")
     style = print_style(project.fonts_dir)
     pdf = out_dir / f"rapport-{data.form_id}.pdf"
-    print_all([style.job(pdf, report_html(data, figures, charts, cohorts))], style.css, out_dir, None, workers=1)
+    print_all([style.job(pdf, report_html(data, figures, charts, cohorts, skills))], style.css, out_dir, None,
+              workers=1)
     return ReportFiles(workbook, pdf, charts)
+
+
+# -- Observed skills (issue 13 §5): only when the database holds observations ------------------------------
+
+
+def observed_skills(conn, project, cohorts: list[str] | None = None) -> list:
+    """One SkillTables per checklist with observations of the chosen cohorts (none: no section)."""
+    if conn is None:
+        return []
+    from kalan.quiz.observation import load_checklists
+    from kalan.scoring.skills import has_observations, skills_tables
+
+    if not has_observations(conn):
+        return []
+    checklists, _ = load_checklists(project)  # a checklist with errors: behaviours named by their id
+    ids = [row[0] for row in conn.execute("SELECT DISTINCT checklist_id FROM skill_observations ORDER BY 1")]
+    tables = [skills_tables(conn, checklists, cid, cohorts, project.skills_minimum) for cid in ids]
+    return [t for t in tables if t.n_persons]
+
+
+def _kappa_word(value: float) -> str:
+    """Landis & Koch's bands, in French."""
+    if math.isnan(value):
+        return "—"
+    for limit, word in ((0.2, "faible"), (0.4, "passable"), (0.6, "modéré"), (0.8, "bon")):
+        if value <= limit:
+            return word
+    return "très bon"
+
+
+def skills_sheet(t, with_names: bool = False, several: bool = False) -> tuple[str, list[str], list[list]]:
+    """Sheet « competences »: blocks one under the other (indicator, behaviours, groups, agreement, people)."""
+    rule = (f"note 2 = comportement démontré ; deux observateurs : la note la plus basse compte ; "
+            f"comportement non noté : non démontré ; groupes de moins de {MIN_GROUP} personnes non calculés")
+    rows: list[list] = [
+        ["Personnes observées", t.n_persons], ["Feuilles d'observation", t.n_observations],
+        ["Personnes notées par deux observateurs ou plus", t.n_double],
+        ["Personnes avec au moins un comportement non noté", t.incomplete],
+        ["Comportements de la grille (M)", t.n_behaviours],
+        ["Minimum à démontrer (N, competences_minimales)", t.minimum],
+        [f"Indicateur : % qui démontrent au moins {t.minimum} des {t.n_behaviours} comportements", t.indicator],
+        ["Version(s) de la grille", ", ".join(map(str, t.versions))], ["Règles", rule], [],
+        ["Comportement", "Intitulé", "n notés", "Moyenne (0 à 2)", "% note 0", "% note 1", "% note 2 (démontré)"],
+        *([r.id, r.text, r.n, r.mean, *r.pct] for r in t.behaviour_rows), [],
+        ["Dimension", "Groupe", "n", "Moyenne (0 à 2)", "Comportements démontrés (moyenne)",
+         f"% ≥ {t.minimum} démontrés", "Remarque"],
+        *([g.label, g.value, g.n, g.mean, g.mean_demonstrated, g.indicator,
+           f"moins de {MIN_GROUP} personnes : non calculé" if g.suppressed else ""] for g in t.group_rows), [],
+        ["Accord entre observateurs", "Paires", "% accord exact", "Kappa de Cohen", "Kappa pondéré (linéaire)",
+         "Accord (kappa pondéré)"],
+        *([("ensemble (kappa groupé)" if a.id == "ensemble" else a.id), a.pairs, a.exact_pct, a.kappa,
+           a.kappa_linear, _kappa_word(a.kappa_linear)] for a in t.agreement_rows), [],
+        ["Code", *(["Nom"] if with_names else []), "Cohorte", "Sexe", "Catégorie", "Cercle", "Observateurs",
+         "Comportements notés", "Total", "Moyenne (0 à 2)", "Comportements démontrés",
+         f"Au moins {t.minimum} démontrés"],
+    ]
+    for r in t.person_rows:
+        person = t.participants[r.code]
+        rows.append([r.code, *([person["name"]] if with_names else []), person["cohort"], person["sex"],
+                     person["category"], person["cercle"], ", ".join(r.observers), r.scored, r.total, r.mean,
+                     r.demonstrated, "oui" if r.meets else "non"])
+    name = f"competences {t.checklist_id}" if several else "competences"
+    return name, [f"Compétences observées — grille {t.checklist_id}", "Valeur"], rows
+
+
+def skills_html(t) -> str:
+    """The PDF's skills section: indicator, behaviours, groups and observer agreement (no names, no codes)."""
+    def table(header: list[str], rows: list[list[str]]) -> str:
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+        return f"<table class='small'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    behaviours = table(["Comportement", "n", "Moyenne (0 à 2)", "Note 0", "Note 1", "Démontré (note 2)"], [
+        [f"{r.id} — {r.text}" if r.text != r.id else r.id, str(r.n), _fmt(r.mean, 2),
+         *(_fmt(p, 0, " %") for p in r.pct)] for r in t.behaviour_rows])
+    groups = table(["Dimension", "Groupe", "n", "Moyenne (0 à 2)", "Démontrés (moyenne)", f"% ≥ {t.minimum}"], [
+        [g.label, g.value, str(g.n), *([f"moins de {MIN_GROUP} personnes", "—", "—"] if g.suppressed else
+                                        [_fmt(g.mean, 2), _fmt(g.mean_demonstrated, 1), _fmt(g.indicator, 0, " %")])]
+        for g in t.group_rows])
+    agreement = table(["Comportement", "Paires", "Accord exact", "Kappa", "Kappa pondéré", "Accord"], [
+        ["ensemble (kappa groupé)" if a.id == "ensemble" else a.id, str(a.pairs), _fmt(a.exact_pct, 0, " %"),
+         _fmt(a.kappa), _fmt(a.kappa_linear), _kappa_word(a.kappa_linear)] for a in t.agreement_rows])
+    double = (f"{t.n_double} personne(s) notée(s) par deux observateurs." if t.n_double else
+              "Aucune personne notée par deux observateurs : l'accord n'est pas mesuré.")
+    return (
+        f"<h2>Compétences observées — grille {html.escape(t.checklist_id)}</h2>"
+        f"<div class='indicateur'><p>Indicateur : <strong>{_fmt(t.indicator, 1, ' %')}</strong> des "
+        f"{t.n_persons} personnes observées démontrent au moins {t.minimum} des {t.n_behaviours} "
+        "comportements de la grille.</p></div>"
+        f"<p>{t.n_observations} feuille(s) d'observation. Un comportement est « démontré » quand il a la note 2 "
+        "(fait en entier, selon l'ancre de la grille) ; un comportement non noté compte comme non démontré "
+        f"({t.incomplete} personne(s) concernée(s)). Quand deux observateurs ont noté la même personne, "
+        "la note la plus basse compte, comme le demande la grille en cas de doute.</p>"
+        f"{behaviours}<h3>Par groupe</h3>{groups}<h3>Accord entre observateurs</h3><p>{double}</p>{agreement}"
+        "<p class='note'>Kappa de Cohen sur les notes 0, 1, 2 ; pondéré : poids linéaires (une note d'écart compte "
+        "pour moitié). Kappa groupé (de Vries et al., 2008) : accord observé moyen et accord dû au hasard moyen "
+        "sur les comportements. Lecture (Landis et Koch) : ≤ 0,2 faible, ≤ 0,4 passable, ≤ 0,6 modéré, "
+        "≤ 0,8 bon, au-delà très bon.</p>")

@@ -55,6 +55,12 @@ def _choose_form(book: Workbook, data: QuizData, form_id: str | None) -> Form:
             return data.form(values["formulaire"])
     if len(data.forms) == 1:
         return data.forms[0]
+    # Several forms (PP1, the parallel PP2A / PP2B…): the one whose every item has a column in the file.
+    matching = [form for form in data.forms
+                if any(len(set(_header_map(sheet, form)) & {i.id for i in form.items}) == len(form.items)
+                       for sheet in book.sheets)]
+    if len(matching) == 1:
+        return matching[0]
     raise ImportRefused(book.path.name, ["formulaire inconnu : précisez-le avec --formulaire "
                                          f"({', '.join(f.id for f in data.forms)})"])
 
