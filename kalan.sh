@@ -45,7 +45,8 @@ python_env() {  # $1: pip extras ("" or "[test]")
 
 case "${1:-}" in
   build)
-    system_packages libpango-1.0-0 libpangoft2-1.0-0 ffmpeg  # WeasyPrint's text engine; ffmpeg for recordings
+    # WeasyPrint's text engine; ffmpeg for recordings; pdftoppm for the example's photographed answer sheets
+    system_packages libpango-1.0-0 libpangoft2-1.0-0 ffmpeg poppler-utils
     python_env ""
     .venv/bin/kalan check
     .venv/bin/kalan build

@@ -6,6 +6,8 @@ For 274 responders (the programme) and 100 000 synthetic responders: the
 roster and answers are written as CSV files, imported, then the full report
 (workbook, charts, PDF) is built. Times are given twice: through the `kalan`
 command (separate processes, Python start-up included) and as library calls.
+First, the tracking flow of issue 13 (attendance, follow-up test, skills imports, `kalan suivi`)
+is timed step by step on the example cohort grown to 274 people.
 """
 
 from __future__ import annotations
@@ -86,7 +88,41 @@ def library_run(project, quiz, db: Path, roster: Path, answers: Path, report: Pa
     return imported, time.perf_counter() - started - imported
 
 
+def tracking_run(folder: Path) -> list[tuple[str, float]]:
+    """Every import of the tracking flow on the example cohort grown to 274 people (`kalan exemple`
+    files: roster, four answer files, follow-up test, attendance, observed skills), then the report —
+    one command per step, as the README walks through it. Returns (step, seconds)."""
+    from kalan.scoring.example import FILES, SUIVI_FILE, write_example
+
+    project = load_project(ROOT)
+    example = folder / "exemple"
+    paths = write_example(load_quizzes(project).form("PP1"), example, project.code_prefixes, n=274)
+    db = folder / "suivi.sqlite"
+    steps = [("participants importer", ["participants", "importer", str(example / "participants.xlsx")])]
+    steps += [(f"resultats importer {name}", ["resultats", "importer", str(example / name)]) for name in FILES]
+    steps.append(("resultats importer --phase suivi",
+                  ["resultats", "importer", str(example / SUIVI_FILE), "--phase", "suivi"]))
+    steps += [(f"presence importer {p.name}", ["presence", "importer", str(p)])
+              for p in paths if p.name.startswith("presence-")]
+    steps += [(f"competences importer {p.name}", ["competences", "importer", str(p)])
+              for p in paths if p.name.startswith("observations-")]
+    steps += [("suivi", ["suivi"]), ("rapport", ["rapport", "--sortie", str(folder / "rapport-suivi")])]
+    times = []
+    for label, args in steps:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "kalan", *args, "--db", str(db), "--projet", str(ROOT)],
+                       check=True, capture_output=True)
+        times.append((label, time.perf_counter() - started))
+    return times
+
+
 def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        steps = tracking_run(Path(tmp))
+    print("Tracking flow, 274 people of the example cohort, one command each (Python start-up included):")
+    for label, seconds in steps:
+        print(f"  {label:<48} {seconds:5.2f} s")
+    print(f"  {'total':<48} {sum(s for _, s in steps):5.2f} s")
     rows = []
     for n, prefixes in ((274, ["KOR", "DOU"]), (100_000, [f"S{i:02d}" for i in range(100)])):
         with tempfile.TemporaryDirectory() as tmp:

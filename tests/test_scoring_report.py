@@ -49,8 +49,8 @@ def report(repo, database):
 def test_workbook_sheets_hold_numbers_as_numbers(report):
     data, files = report
     book = load_workbook(files.workbook)
-    assert book.sheetnames == ["indicateurs", "groupes", "participants", "questions", "qualité des données",
-                               "imports"]
+    assert book.sheetnames == ["indicateurs", "groupes", "participants", "questions", "objectifs", "cohortes",
+                               "qualité des données", "imports"]
     indicators = {row[0].value: row[1].value for row in book["indicateurs"].iter_rows(min_row=2)}
     assert indicators["Appariés (pré et post) : n"] == len(data.paired_codes) == 37
     assert isinstance(indicators["Gain moyen"], float)
@@ -91,7 +91,8 @@ def test_pdf_report_and_charts(report):
     assert "Indicateur" in text and "cible 80 %" in text
     assert all(item in text for item, _ in data.items)
     assert [p.name for p in files.charts] == ["scores-pre-post.png", "questions-pre-post.png",
-                                             "indicateur-par-groupe.png"]
+                                             "indicateur-par-groupe.png", "objectifs.png",
+                                             "indicateur-par-cohorte.png"]
     assert all(p.stat().st_size > 5000 for p in files.charts)
 
 

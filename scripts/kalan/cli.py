@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from kalan.config import Project, load_project
 from kalan.errors import KalanError
@@ -67,6 +66,8 @@ def check_command(
 
 
 def _print_coverage(project: Project) -> None:
+    from rich.table import Table
+
     from kalan.manifests import load_curriculum
     from kalan.quiz.bank import bank_coverage, load_bank
     from kalan.translations import coverage
@@ -378,3 +379,12 @@ def _register_skills_and_merge() -> None:  # issue 13: observed skills, merging 
 
 
 _register_skills_and_merge()
+
+
+def _register_answer_sheet_photos() -> None:  # issue 14: answer sheets read from phone photos
+    from kalan.omr.cli import feuilles_app
+
+    app.add_typer(feuilles_app, name="feuilles")
+
+
+_register_answer_sheet_photos()

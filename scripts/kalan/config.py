@@ -48,6 +48,7 @@ class Project:
     participant_page_budget: int = 70  # A4 pages of the participant pack, per language
     attendance_share: float = 0.8  # completion: share of the agenda's half-days attended ([tool.kalan.suivi])
     skills_minimum: int = 8  # observed skills: behaviours to demonstrate for the indicator ([tool.kalan.suivi])
+    follow_up_days: int = 120  # retention test due this many days after the post-test ([tool.kalan.suivi])
 
     @property
     def modules_dir(self) -> Path:
@@ -132,6 +133,7 @@ def load_project(root: Path | None = None) -> Project:
         participant_page_budget=int(data.get("budget_pages_participant", 70)),
         attendance_share=_share(data.get("suivi", {}), "presence_minimale", 0.8),
         skills_minimum=_count(data.get("suivi", {}), "competences_minimales", 8),
+        follow_up_days=_count(data.get("suivi", {}), "delai_suivi_jours", 120),
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from kalan.config import Project, load_project
 from kalan.errors import KalanError
@@ -34,7 +33,7 @@ def _print_summary(summary, what: str) -> None:
 
 
 participants_app = typer.Typer(help="Liste des premiers répondants formés.", no_args_is_help=True)
-resultats_app = typer.Typer(help="Réponses des tests pré et post.", no_args_is_help=True)
+resultats_app = typer.Typer(help="Réponses des tests pré, post et de suivi.", no_args_is_help=True)
 
 
 @participants_app.command("importer")
@@ -66,7 +65,7 @@ def import_results_command(
     fichier: Path = typer.Argument(..., help="Réponses : classeur kalan, export KoboToolbox (XLSX/CSV) ou CSV."),
     formulaire: str | None = typer.Option(
         None, "--formulaire", help="Formulaire (ex. PP1), si le fichier ne le dit pas."),
-    phase: str | None = typer.Option(None, "--phase", help="pre ou post, si le fichier ne le dit pas."),
+    phase: str | None = typer.Option(None, "--phase", help="pre, post ou suivi, si le fichier ne le dit pas."),
     essai: bool = typer.Option(False, "--essai", help="Montre ce qui changerait, sans rien enregistrer."),
     db: Path | None = DbOption,
     projet: Path | None = ProjectOption,
@@ -78,8 +77,9 @@ def import_results_command(
     from kalan.quiz.build import load_quizzes
     from kalan.scoring.results import import_results
 
-    if phase is not None and phase not in ("pre", "post"):
-        raise fail(KalanError(f"--phase {phase!r} : « pre » ou « post »"))
+    if phase is not None and phase not in ("pre", "post", "suivi"):
+        raise fail(KalanError(f"--phase {phase!r} : « pre », « post » ou « suivi » (test de suivi, sur la "
+                              "variante post du formulaire)"))
     try:
         project = load_project(projet)
         conn = _open(project, db)
@@ -121,30 +121,40 @@ def suivi_command(
     cohorte: list[str] | None = typer.Option(None, "--cohorte", help="Limiter à une cohorte (répétable)."),
     formulaire: str | None = typer.Option(None, "--formulaire", help="Formulaire, s'il y en a plusieurs."),
     avec_noms: bool = typer.Option(False, "--avec-noms", help="Affiche aussi les noms."),
+    date: str | None = typer.Option(None, "--date", help="Date du jour AAAA-MM-JJ (par défaut : aujourd'hui)."),
     db: Path | None = DbOption,
     projet: Path | None = ProjectOption,
 ) -> None:
-    """Liste les personnes à suivre (sous la note de passage au post-test, ou test manquant),
-    par cohorte et par commune.
+    """Liste les personnes à suivre (sous la note de passage au post-test, test manquant, ou test de
+    suivi en retard : post-test plus ancien que delai_suivi_jours de [tool.kalan.suivi]), par cohorte
+    et par commune.
 
     Exemple :  kalan suivi --cohorte C01-KOR
     """
+    import datetime as dt
+
     from kalan.scoring.dataset import follow_up, load_dataset
 
+    try:
+        today = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        raise fail(KalanError(f"--date {date!r} : date attendue sous la forme AAAA-MM-JJ")) from None
     try:
         project = load_project(projet)
         data = load_dataset(_open(project, db), cohorte or None, formulaire)
     except KalanError as exc:
         raise fail(exc) from None
-    rows = follow_up(data)
+    rows = follow_up(data, project.follow_up_days, today)
+    from rich.table import Table
+
     table = Table(title=f"Suivi — formulaire {data.form_id} ({len(rows)} personne(s))", title_justify="left")
-    columns = ["Cohorte", "Commune", "Code", *(["Nom"] if avec_noms else []), "Pré", "Post", "Motif"]
+    columns = ["Cohorte", "Commune", "Code", *(["Nom"] if avec_noms else []), "Pré", "Post", "Suivi", "Motif"]
     for column in columns:
         table.add_column(column)
     for f in rows:
         name = [data.participants[f.code]["name"]] if avec_noms else []
         table.add_row(f.cohort, f.commune, f.code, *name, "—" if f.pre is None else str(f.pre),
-                      "—" if f.post is None else str(f.post), f.reason)
+                      "—" if f.post is None else str(f.post), "—" if f.suivi is None else str(f.suivi), f.reason)
     console.print(table)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import sqlite3
@@ -11,9 +12,8 @@ from functools import cached_property
 import numpy as np
 
 from kalan.errors import KalanError
-from kalan.scoring import stats
 
-GROUPS = (("sex", "Sexe"), ("cercle", "Cercle"), ("category", "Catégorie"),
+GROUPS = (("cohort", "Cohorte"), ("sex", "Sexe"), ("cercle", "Cercle"), ("category", "Catégorie"),
           ("language", "Langue du test (post)"), ("mode", "Mode (post)"))
 MIN_GROUP = 5  # groups smaller than this are shown with their size only
 TOO_EASY = 0.90
@@ -27,6 +27,7 @@ class Phase:
     marks: np.ndarray  # persons × items, raw marks (str)
     language: dict[str, str]
     mode: dict[str, str]
+    dates: dict[str, str] = field(default_factory=dict)  # code → date of the sitting (AAAA-MM-JJ), when known
 
     @cached_property
     def scores(self) -> np.ndarray:
@@ -49,6 +50,7 @@ class Dataset:
     pre: Phase
     post: Phase
     imports: list[tuple] = field(default_factory=list)
+    suivi: Phase | None = None  # the retention test (same form, post variant), months after the post-test
 
     @property
     def n_items(self) -> int:
@@ -63,7 +65,8 @@ class Dataset:
 
 def _phase(conn: sqlite3.Connection, form_id: str, phase: str, codes: set[str], items: list[str]) -> Phase:
     sittings = [row for row in conn.execute(
-        "SELECT participant, language, mode, variant_id, marks FROM sittings WHERE form_id = ? AND phase = ? "
+        "SELECT participant, language, mode, variant_id, marks, taken_on FROM sittings "
+        "WHERE form_id = ? AND phase = ? "
         "ORDER BY participant", (form_id, phase)) if row[0] in codes]
     keys = {variant: [k for (k,) in conn.execute(
         "SELECT key FROM variant_keys WHERE variant_id = ? ORDER BY position", (variant,))]
@@ -74,7 +77,8 @@ def _phase(conn: sqlite3.Connection, form_id: str, phase: str, codes: set[str], 
     key_rows = np.array([keys[row[3]] for row in sittings], dtype=object).reshape(len(sittings), n)
     correct = (marks == key_rows).astype(np.int8)
     return Phase([row[0] for row in sittings], correct, marks,
-                 {row[0]: row[1] for row in sittings}, {row[0]: row[2] for row in sittings})
+                 {row[0]: row[1] for row in sittings}, {row[0]: row[2] for row in sittings},
+                 {row[0]: row[5] for row in sittings if row[5]})
 
 
 def load_dataset(conn: sqlite3.Connection, cohorts: list[str] | None = None,
@@ -107,7 +111,8 @@ def load_dataset(conn: sqlite3.Connection, cohorts: list[str] | None = None,
     imports = list(conn.execute("SELECT id, kind, file, format, imported_at, rows, changes FROM imports ORDER BY id"))
     return Dataset(form_id, items, variant[1], participants,
                    _phase(conn, form_id, "pre", codes, [item for item, _ in items]),
-                   _phase(conn, form_id, "post", codes, [item for item, _ in items]), imports)
+                   _phase(conn, form_id, "post", codes, [item for item, _ in items]), imports,
+                   _phase(conn, form_id, "suivi", codes, [item for item, _ in items]))
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,7 @@ class GroupRow:
     n_paired: int
     n_post: int
     suppressed: bool
-    paired: stats.Paired | None
+    paired: object | None  # stats.Paired
     passed_post_pct: float
 
 
@@ -128,7 +133,9 @@ def paired_arrays(data: Dataset, codes: list[str]) -> tuple[np.ndarray, np.ndarr
     return pre, post
 
 
-def overall(data: Dataset) -> stats.Paired:
+def overall(data: Dataset):
+    from kalan.scoring import stats
+
     pre, post = paired_arrays(data, data.paired_codes)
     return stats.paired(pre, post, data.n_items, data.pass_mark)
 
@@ -150,6 +157,8 @@ def group_value(data: Dataset, code: str, dimension: str) -> str:
 
 
 def groups(data: Dataset) -> list[GroupRow]:
+    from kalan.scoring import stats
+
     rows = []
     paired_codes = data.paired_codes
     for dimension, _ in GROUPS:
@@ -195,6 +204,8 @@ def _share(marks: np.ndarray, column: int, value: str) -> float:
 
 
 def item_rows(data: Dataset) -> list[ItemRow]:
+    from kalan.scoring import stats
+
     pre, post = data.pre, data.post
     p_pre = pre.correct.mean(axis=0) if len(pre.codes) else np.full(data.n_items, math.nan)
     p_post = post.correct.mean(axis=0) if len(post.codes) else np.full(data.n_items, math.nan)
@@ -228,24 +239,54 @@ class FollowUp:
     reason: str
     pre: int | None
     post: int | None
+    suivi: int | None = None
 
 
-def follow_up(data: Dataset) -> list[FollowUp]:
-    """Who needs follow-up: below the pass mark at post-test, or a missing pre- or post-test."""
+def follow_up(data: Dataset, delay_days: int | None = None, today: dt.date | None = None) -> list[FollowUp]:
+    """Who needs follow-up: below the pass mark at post-test, a missing pre- or post-test, or — with
+    `delay_days` — no retention test although the post-test is more than `delay_days` old."""
     pi, qi = data.pre.index(), data.post.index()
+    si = data.suivi.index() if data.suivi is not None else {}
+    today = today or dt.date.today()
     rows = []
     for code, person in sorted(data.participants.items(), key=lambda kv: (kv[1]["cohort"], kv[1]["commune"], kv[0])):
         pre = int(data.pre.scores[pi[code]]) if code in pi else None
         post = int(data.post.scores[qi[code]]) if code in qi else None
+        suivi = int(data.suivi.scores[si[code]]) if code in si else None
+        reasons = []
         if post is None and pre is None:
-            reason = "aucun test"
+            reasons.append("aucun test")
         elif post is None:
-            reason = "post-test manquant"
+            reasons.append("post-test manquant")
         elif post < data.pass_mark:
-            reason = f"sous la note de passage au post-test ({post}/{data.n_items})"
+            reasons.append(f"sous la note de passage au post-test ({post}/{data.n_items})")
         elif pre is None:
-            reason = "pré-test manquant"
-        else:
-            continue
-        rows.append(FollowUp(code, person["cohort"], person["commune"], reason, pre, post))
+            reasons.append("pré-test manquant")
+        overdue = _overdue(data, code, delay_days, today) if post is not None and suivi is None else None
+        if overdue is not None:
+            day = parse_day(data.post.dates[code])
+            reasons.append(f"test de suivi en retard (post-test le {day.isoformat()}, il y a {overdue} jours)")
+        if reasons:
+            rows.append(FollowUp(code, person["cohort"], person["commune"], " ; ".join(reasons), pre, post, suivi))
     return rows
+
+
+def _overdue(data: Dataset, code: str, delay_days: int | None, today: dt.date) -> int | None:
+    """Days since the post-test when more than `delay_days` (None: not overdue, or date unknown)."""
+    day = parse_day(data.post.dates.get(code, "")) if delay_days else None
+    if day is None:
+        return None
+    days = (today - day).days
+    return days if days > delay_days else None
+
+
+def parse_day(text: str) -> dt.date | None:
+    """A sitting's date as stored: 2026-10-08, 2026-10-08T09:00…, or 08/10/2026 (French Excel)."""
+    text = text.strip()
+    try:
+        if "/" in text:
+            day, month, year = (int(x) for x in text.split("/")[:3])
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None

@@ -4,8 +4,9 @@ Everything here is fictitious: people, names and answers. The answers are
 spread over the four formats an M&E officer meets — the kalan workbook, a
 KoboToolbox XLSX export (XML headers, group prefixes), a KoboToolbox CSV
 export with labels, and a CSV saved by a French-locale Excel (semicolons,
-Windows-1252) — each holding the pre- and post-test of a quarter of the people —
-and the attendance of each cohort, with a few absences.
+Windows-1252) — each holding the pre- and post-test of a quarter of the people —,
+a follow-up test saved as Excel's « Texte Unicode » (UTF-16, tabs), and the attendance of each cohort,
+with a few absences.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ COMMUNES = {"KOR": ("Koro", ("Koro", "Bondo", "Dinangourou", "Madougou", "Yoro")
             "DOU": ("Douentza", ("Douentza", "Boni", "Hombori", "Mondoro", "Dallah"))}
 CATEGORIES = ("mairie", "service technique", "relais communautaire", "OSC")
 FILES = ("reponses-saisie.xlsx", "kobo-export.xlsx", "kobo-export-libelles.csv", "excel-francais.csv")
+# The retention test, four months after the post-test, saved by Excel as « Texte Unicode (*.txt) »
+# (UTF-16, tabs): three people in four sat it, the others are overdue.
+SUIVI_FILE = "suivi-texte-unicode.txt"
+SUIVI_DAY = "2027-02-08"
 
 
 @dataclass
@@ -187,6 +192,28 @@ def _french_excel_csv(form: Form, answers: list[Answer], path: Path) -> None:
     path.write_bytes(out.getvalue().encode("cp1252"))
 
 
+def _follow_up_file(form: Form, people: list[Person], path: Path, rng: random.Random) -> Path:
+    """The follow-up sitting (post variant of the same form) of every fourth person but one in four,
+    a little forgetting since the post-test."""
+    variant = form.variant("post")
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter="\t", lineterminator="\r\n")
+    writer.writerow(["code", "phase", "langue", "mode", "date", *(item.id for item in form.items)])
+    for k, person in enumerate(people):
+        if k % 4 == 3 or k in (3, 17):  # not seen again yet, or no post-test
+            continue
+        marks = []
+        for n, item in enumerate(form.items):
+            chance = min(0.95, max(0.05, person.ability + 0.2 - 0.02 * (n % 5)))
+            letters = [letter for letter, _ in variant.choices(item)]
+            marks.append(variant.key(item) if rng.random() < chance else
+                         rng.choice([x for x in letters if x != variant.key(item)]))
+        writer.writerow([person.code, "suivi", "bm" if k % 3 == 0 else "fr",
+                         "oral" if person.category == "relais communautaire" else "ecrit", SUIVI_DAY, *marks])
+    path.write_bytes(b"\xff\xfe" + out.getvalue().encode("utf-16-le"))
+    return path
+
+
 # Half-days missed in the example (index of the person → how many, from the last one back):
 # some people fall under the attendance minimum and get no certificate.
 ABSENCES = {4: 3, 8: 1, 12: 2, 5: 1, 9: 4}
@@ -248,5 +275,9 @@ def write_example(form: Form, folder: Path, prefixes: tuple[str, ...], n: int = 
     _french_excel_csv(form, batches[3], paths[3])
     from kalan.scoring.skills import write_example_skills  # observed skills (issue 13 §5)
 
+    paths.append(_follow_up_file(form, people, folder / SUIVI_FILE, rng))
+    from kalan.omr.demo import write_example_photos  # answer sheets photographed (issue 14)
+
     return [roster, *paths, *_attendance(people, folder, halves),
-            *write_example_skills(people, folder, prefixes, seed, form.source.parent)]
+            *write_example_skills(people, folder, prefixes, seed, form.source.parent),
+            *write_example_photos(form, people, answers, folder, prefixes, seed)]

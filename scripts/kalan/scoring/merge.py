@@ -51,8 +51,15 @@ TABLES = (
               "id", ("scores",)),
 )
 IMPORT_COLUMNS = ("kind", "file", "sha256", "format", "imported_at", "rows", "changes")
+# Tables each office keeps for itself: the photographed answer sheets and their review queue (photos and
+# crops stay where the sheets were read); the sittings they produced are merged like any other.
+LOCAL_TABLES = {
+    "omr_pages": ("id", "file", "sha256", "page", "form_id", "variant_id", "reading", "status", "read_at",
+                  "import_id", "sitting_id", "thumbnail"),
+    "omr_doubts": ("page_id", "field", "proposed", "reason", "fills", "crop", "correction", "corrected_by"),
+}
 HANDLED = {"imports": ("id", *IMPORT_COLUMNS), "import_warnings": ("import_id", "message"),
-           "schema_migrations": ("name", "applied_at"),
+           "schema_migrations": ("name", "applied_at"), **LOCAL_TABLES,
            **{t.name: tuple(c for c in (t.serial, *t.key, *t.compared, *t.kept) if c) for t in TABLES}}
 FIELD_LABELS = {"sex": "sexe", "category": "catégorie", "cercle": "cercle", "commune": "commune",
                 "organisation": "organisation", "cohort": "cohorte", "name": "nom", "form_id": "formulaire",

@@ -188,4 +188,40 @@ SELECT s.participant, s.form_id, s.phase, s.variant_id, s.language, s.mode, s.ta
 FROM sittings s
 JOIN variants v ON v.id = s.variant_id;
 """),
+    ("0003_feuilles_photographiees", """
+-- Issue 14: answer sheets read from phone photos. One row per page read (a photo, or a page of a
+-- scanner PDF): the photo's name and SHA-256, what was read, and whether it went straight into
+-- `sittings` (importee), waits for a person (a-verifier), was corrected (corrigee) or set aside (ecartee).
+-- Photos are imported as results (imports.kind 'resultats', format 'photos' or 'correction-photos').
+CREATE TABLE omr_pages (
+    id INTEGER PRIMARY KEY,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    page INTEGER NOT NULL CHECK (page >= 1),
+    form_id TEXT NOT NULL,
+    variant_id TEXT NOT NULL,
+    reading TEXT NOT NULL CHECK (json_valid(reading) AND json_type(reading) = 'object'),
+    status TEXT NOT NULL CHECK (status IN ('a-verifier', 'importee', 'corrigee', 'ecartee')),
+    read_at TEXT NOT NULL,
+    import_id INTEGER NOT NULL REFERENCES imports (id),
+    sitting_id INTEGER REFERENCES sittings (id),
+    thumbnail BLOB,
+    UNIQUE (sha256, page)
+) STRICT;
+CREATE INDEX omr_pages_by_status ON omr_pages (status);
+
+-- What a person must decide on a page waiting for review: one row per doubtful field (the code,
+-- the language, the mode, the phase or a question), with the crop of the straightened photo.
+CREATE TABLE omr_doubts (
+    page_id INTEGER NOT NULL REFERENCES omr_pages (id),
+    field TEXT NOT NULL,
+    proposed TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    fills TEXT NOT NULL CHECK (json_valid(fills)),
+    crop BLOB NOT NULL,
+    correction TEXT,
+    corrected_by INTEGER REFERENCES imports (id),
+    PRIMARY KEY (page_id, field)
+) STRICT;
+"""),
 ]

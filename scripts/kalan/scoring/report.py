@@ -23,6 +23,7 @@ from kalan.scoring.dataset import (
     overall,
     post_pass_pct,
 )
+from kalan.scoring.progress import CohortRow, ObjectiveRow, Retention, cohort_rows, objective_rows, retention
 from kalan.scoring.stats import Paired, Summary, summary
 from kalan.scoring.xlsx import write_xlsx
 
@@ -41,11 +42,37 @@ class Figures:
     items: list[ItemRow]
     follow_up: list[FollowUp]
     quality: list[list]
+    retention: Retention | None = None
+    objectives: list[ObjectiveRow] = ()
+    cohorts: list[CohortRow] = ()
 
 
-def compute(data: Dataset) -> Figures:
+def compute(data: Dataset, delay_days: int | None = None, today=None) -> Figures:
+    """`delay_days`: the follow-up list adds whoever is overdue for the retention test."""
     return Figures(summary(data.pre.correct), summary(data.post.correct), overall(data), post_pass_pct(data),
-                   groups(data), item_rows(data), follow_up(data), _quality_rows(data))
+                   groups(data), item_rows(data), follow_up(data, delay_days, today), _quality_rows(data),
+                   retention(data), objective_rows(data), cohort_rows(data))
+
+
+PHASE_LABELS = {"pre": "Pré-test", "post": "Post-test", "suivi": "Suivi"}
+
+
+def retention_rows(r: Retention | None) -> list[list]:
+    """The indicators sheet's retention block (empty without follow-up test)."""
+    if r is None:
+        return []
+    p = r.paired
+    return [
+        ["Suivi : personnes avec post-test et test de suivi (n)", r.n],
+        ["Suivi : moyenne au post-test", p.mean_pre], ["Suivi : moyenne au test de suivi", p.mean_post],
+        ["Suivi : variation moyenne (suivi − post)", p.mean_gain], ["Suivi : variation, écart-type", p.sd_gain],
+        ["Suivi : variation, IC 95 % bas", p.ci_low], ["Suivi : variation, IC 95 % haut", p.ci_high],
+        ["Suivi : test t apparié, t", p.t], ["Suivi : test t apparié, p", p.p_t],
+        ["Suivi : Wilcoxon, p", p.p_wilcoxon],
+        ["Suivi : % ≥ note de passage au test de suivi", r.passed_suivi_pct],
+        ["Suivi : au-dessus de la note de passage au post-test (n)", r.n_passed_post],
+        ["Suivi : % encore ≥ note de passage (parmi eux)", r.still_passing_pct],
+    ]
 
 
 @dataclass(frozen=True)
@@ -92,6 +119,7 @@ def build_workbook(data: Dataset, figures: Figures, path: Path, with_names: bool
         ["% qui progressent (appariés)", pair.improved_pct],
         ["Indicateur : % ≥ note de passage au post-test", indicator], ["Cible (%)", TARGET_PCT],
         ["% ≥ note de passage au post-test (appariés)", pair.passed_post_pct],
+        *retention_rows(figures.retention),
     ]
     sheets.append(("indicateurs", ["Indicateur", "Valeur"], rows))
 
@@ -139,6 +167,18 @@ def build_workbook(data: Dataset, figures: Figures, path: Path, with_names: bool
           r.d_post, r.b, r.c, r.p_mcnemar, r.blank_pre, r.blank_post, r.multiple_pre, r.multiple_post,
           r.illegible, " ; ".join(r.flags)] for r in figures.items]))
 
+    phases = [p for p in PHASE_LABELS if figures.objectives and p in figures.objectives[0].pct]
+    sheets.append(("objectifs", ["Niveau", "Objectif ou module", "Questions",
+                                 *(f"% juste {PHASE_LABELS[p].lower()}" for p in phases),
+                                 *(f"n {PHASE_LABELS[p].lower()}" for p in phases)],
+                   [[r.level, r.id, r.items, *(r.pct[p] for p in phases), *(r.n[p] for p in phases)]
+                    for r in figures.objectives]))
+    sheets.append(("cohortes", ["Cohorte", "Premier test", "n post", "Indicateur : % ≥ note de passage (post)",
+                                "Gain moyen (appariés)", "n suivi", "% encore ≥ note de passage au suivi",
+                                "Remarque"],
+                   [[c.cohort, c.start or None, c.n_post, c.indicator, c.mean_gain, c.n_suivi, c.still_passing_pct,
+                     f"moins de {MIN_GROUP} personnes : non calculé" if math.isnan(c.indicator) else ""]
+                    for c in figures.cohorts]))
     sheets.append(("qualité des données", ["Contrôle", "Valeur"], figures.quality))
     sheets.append(("imports", ["N°", "Type", "Fichier", "Format", "Date", "Lignes", "Changements"],
                    [list(row) for row in data.imports]))
@@ -206,7 +246,7 @@ def build_charts(data: Dataset, figures: Figures, folder: Path) -> list[Path]:
 
     labels, values = [], []
     for g in figures.groups:
-        if g.dimension in ("sex", "cercle", "category") and not math.isnan(g.passed_post_pct):
+        if g.dimension in ("cohort", "sex", "cercle", "category") and not math.isnan(g.passed_post_pct):
             labels.append(f"{g.value}")
             values.append(g.passed_post_pct)
     fig, ax = subplots()
@@ -216,6 +256,37 @@ def build_charts(data: Dataset, figures: Figures, folder: Path) -> list[Path]:
     ax.set_xlabel("% au-dessus de la note de passage au post-test (trait : cible 80 %)")
     fig.tight_layout()
     paths.append(_save(fig, folder / "indicateur-par-groupe.png"))
+
+    objectives = [r for r in figures.objectives if r.level == "objectif"]
+    if objectives:
+        phases = [p for p in PHASE_LABELS if p in objectives[0].pct]
+        fig = Figure(figsize=(7, max(3.2, 0.22 * len(objectives) + 1)))
+        ax = fig.add_subplot()
+        y = np.arange(len(objectives))
+        height = 0.8 / len(phases)
+        for k, (phase, colour) in enumerate(zip(phases, ("#bbbbbb", "#333333", "#ffffff"), strict=False)):
+            ax.barh(y + (k - (len(phases) - 1) / 2) * height, [r.pct[phase] for r in objectives], height,
+                    label=PHASE_LABELS[phase], color=colour, edgecolor="black")
+        ax.set_yticks(y, [r.id for r in objectives])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("% de bonnes réponses, par objectif")
+        ax.legend(frameon=False, ncols=len(phases), loc="lower right")
+        fig.tight_layout()
+        paths.append(_save(fig, folder / "objectifs.png"))
+
+    cohorts = [c for c in figures.cohorts if not math.isnan(c.indicator)]
+    if cohorts:
+        fig, ax = subplots()
+        x = np.arange(len(cohorts))
+        ax.plot(x, [c.indicator for c in cohorts], marker="o", color="black")
+        ax.axhline(TARGET_PCT, color="black", linestyle="--", linewidth=1)
+        ax.set_xticks(x, [f"{c.cohort}\n{c.start}" if c.start else c.cohort for c in cohorts])
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("% ≥ note de passage (post)")
+        ax.set_xlabel("Cohortes dans l'ordre des dates de formation (trait : cible 80 %)")
+        fig.tight_layout()
+        paths.append(_save(fig, folder / "indicateur-par-cohorte.png"))
     return paths
 
 
@@ -262,6 +333,8 @@ def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: li
         [r.item, r.objective, _fmt(100 * r.p_pre, 0, " %"), _fmt(100 * r.p_post, 0, " %"), _fmt(r.r_post),
          _p(r.p_mcnemar), _fmt(100 * r.blank_post, 0, " %"), " ; ".join(r.flags)] for r in items], "small")
     quality = table(["Contrôle", "Valeur"], [[str(a), str(b)] for a, b in figures.quality])
+    extra = _retention_html(data, figures.retention, table) + _objectives_html(figures, table) + \
+        _cohorts_html(figures, table)
     follow = figures.follow_up
     counts: dict[tuple[str, str], int] = {}
     for f in follow:
@@ -282,7 +355,7 @@ def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: li
         f"<h2>Scores</h2>{main}<h2>Progression (mêmes personnes)</h2>"
         f"{table(['Mesure', 'Valeur'], paired_rows)}{images}"
         f"<h2>Par groupe</h2><p>Les groupes de moins de {MIN_GROUP} personnes ne sont pas calculés.</p>"
-        f"{group_table}<h2>Questions</h2>{item_table}"
+        f"{group_table}{extra}<h2>Questions</h2>{item_table}"
         "<p class='note'>Wilcoxon : approximation normale avec correction des ex-aequo. "
         "Discrimination : corrélation question–reste du test (négative : vérifier la clé). "
         "McNemar : test exact sur les personnes qui changent de réponse entre pré et post. Écarts-types "
@@ -290,6 +363,45 @@ def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: li
         f"<h2>Qualité des données</h2>{quality}<h2>Suivi</h2>{follow_table}"
         "<p class='note'>La liste nominative du suivi est dans le classeur Excel (feuille « participants ») "
         "et avec la commande kalan suivi.</p>" + "".join(skills_html(t) for t in skills or []) + "</body></html>")
+
+
+def _retention_html(data: Dataset, r: Retention | None, table) -> str:
+    if r is None:
+        return ("<h2>Rétention (test de suivi)</h2><p>Aucun test de suivi dans la base pour ces personnes : "
+                "importez-le avec kalan resultats importer FICHIER --phase suivi.</p>")
+    p = r.paired
+    rows = [
+        ["Personnes avec post-test et test de suivi", str(r.n)],
+        ["Score moyen au post-test → au suivi", f"{_fmt(p.mean_pre, 1)} → {_fmt(p.mean_post, 1)}"],
+        ["Variation moyenne (suivi − post) [IC 95 %]",
+         f"{_fmt(p.mean_gain, 2)} [{_fmt(p.ci_low, 2)} ; {_fmt(p.ci_high, 2)}]"],
+        ["Test t apparié", f"t = {_fmt(p.t)}, ddl = {p.df}, {_p_text(p.p_t)}"],
+        [f"% ≥ {data.pass_mark}/{data.n_items} au suivi", _fmt(r.passed_suivi_pct, 1, " %")],
+        [f"Encore ≥ {data.pass_mark}/{data.n_items} parmi les {r.n_passed_post} qui l'étaient au post-test",
+         _fmt(r.still_passing_pct, 1, " %")],
+    ]
+    return ("<h2>Rétention (test de suivi)</h2><p>Le test de suivi reprend la variante post du même formulaire, "
+            "quelques mois après la formation.</p>" + table(["Mesure", "Valeur"], rows))
+
+
+def _objectives_html(figures: Figures, table) -> str:
+    if not figures.objectives:
+        return ""
+    phases = [p for p in PHASE_LABELS if p in figures.objectives[0].pct]
+    rows = [[r.id if r.level == "objectif" else f"Module {r.id}", str(r.items),
+             *(_fmt(r.pct[p], 0, " %") for p in phases)] for r in figures.objectives]
+    return ("<h2>Par objectif et par module</h2><p>% de bonnes réponses aux questions de chaque objectif "
+            "(une réponse vide ou multiple compte comme fausse).</p>"
+            + table(["Objectif", "Questions", *(PHASE_LABELS[p] for p in phases)], rows, "small"))
+
+
+def _cohorts_html(figures: Figures, table) -> str:
+    rows = [[c.cohort, c.start or "—", str(c.n_post),
+             f"moins de {MIN_GROUP} personnes" if math.isnan(c.indicator) else _fmt(c.indicator, 0, " %"),
+             _fmt(c.mean_gain, 1), str(c.n_suivi), _fmt(c.still_passing_pct, 0, " %")] for c in figures.cohorts]
+    return ("<h2>Par cohorte, dans l'ordre des dates</h2>"
+            + table(["Cohorte", "Premier test", "n post", "% ≥ passage (post)", "Gain moyen", "n suivi",
+                     "Encore ≥ passage au suivi"], rows, "small"))
 
 
 REPORT_CSS = """
@@ -307,7 +419,7 @@ def build_report(data: Dataset, out_dir: Path, project, cohorts: list[str] | Non
     from kalan.pdf.render import print_all, print_style
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    figures = compute(data)
+    figures = compute(data, project.follow_up_days)
     skills = observed_skills(conn, project, cohorts)
     workbook = build_workbook(data, figures, out_dir / f"rapport-{data.form_id}.xlsx", with_names, skills)
     charts = build_charts(data, figures, out_dir / "graphiques")

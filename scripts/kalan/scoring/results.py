@@ -13,10 +13,21 @@ from kalan.quiz.build import QuizData
 from kalan.quiz.capture import BLANK, CHOICE_MARKS, SURVEY_META, TRUE_FALSE_MARKS
 from kalan.quiz.forms import Form
 from kalan.scoring.importing import ImportRefused, ImportSummary, run_import
-from kalan.scoring.normalise import LANGUAGES, MARKS, MODES, PHASES, header_key, key, lookup
+from kalan.scoring.normalise import LANGUAGES, MARKS, MODES, header_key, key, lookup
+from kalan.scoring.normalise import PHASES as TEST_PHASES
 from kalan.scoring.tables import Sheet, Workbook, read_table
 
 KALAN_SHEETS = {"instructions", "formulaire", "participants", "listes"}
+# The retention test (issue 13 §3) is a third phase: it is sat on the post-test variant of the same form
+# (same items, same order, same key), so post → suivi compares like with like.
+PHASES = {**TEST_PHASES, "suivi": "suivi", "test de suivi": "suivi", "follow up": "suivi", "retention": "suivi",
+          "kalan kɔfɛ kɔrɔbɔli filanan": "suivi"}
+PHASE_NAMES = "pre, post ou suivi"
+
+
+def variant_id(form: Form, phase: str) -> str:
+    """The printed variant a sitting of `phase` used: the follow-up reuses the post-test's."""
+    return form.variant("post" if phase == "suivi" else phase).id
 META_FIELDS = ("code", "phase", "langue", "mode", "date")
 META_LABELS = {key(label): name for _, name, *labels in SURVEY_META for label in labels}
 META_LABELS.update({"date": "date", "date du test": "date"})
@@ -105,7 +116,7 @@ def read_results(path: Path, data: QuizData, known_codes: set[str], form_id: str
         missing = [f for f in ("code", "langue", "mode") if f not in columns]
         missing += [item.id for item in form.items if item.id not in columns]
         if "phase" not in columns and not sheet_phase and not phase:
-            missing.append("phase (ou l'option --phase pre|post)")
+            missing.append("phase (ou l'option --phase pre|post|suivi)")
         if missing:
             problems.append(f"{book.where(sheet)} : colonne(s) manquante(s) : {', '.join(missing)}")
             continue
@@ -147,7 +158,7 @@ def _read_row(book: Workbook, sheet: Sheet, number: int, cells: list[str], colum
                     "(kalan participants importer)")
     row_phase = sheet_phase or (lookup(PHASES, cell("phase")) if "phase" in columns else None) or phase
     if "phase" in columns and cell("phase") and lookup(PHASES, cell("phase")) is None:
-        bad("phase", f"phase {cell('phase')!r} inconnue (pre ou post)")
+        bad("phase", f"phase {cell('phase')!r} inconnue ({PHASE_NAMES})")
     elif phase and row_phase != phase:
         bad("phase", f"la ligne est « {row_phase} » mais --phase dit « {phase} »")
     language = lookup(LANGUAGES, cell("langue"))
@@ -247,7 +258,7 @@ def import_results(conn: sqlite3.Connection, path: Path, data: QuizData, form_id
                 else:
                     summary.unchanged += 1
                 continue
-            new_sittings.append((s.code, form.id, s.phase, form.variant(s.phase).id, s.language, s.mode,
+            new_sittings.append((s.code, form.id, s.phase, variant_id(form, s.phase), s.language, s.mode,
                                  s.date or None, json.dumps(s.marks, separators=(",", ":")), import_id, s.sheet,
                                  s.row))
             summary.added += 1

@@ -1,4 +1,5 @@
-"""Reading a spreadsheet file (XLSX or CSV in any of the encodings met in the field) into
+"""Reading a spreadsheet file (XLSX, CSV in any of the encodings met in the field, or Excel's
+« Texte Unicode » UTF-16 tab-separated export) into
 plain sheets of text cells, keeping where each cell came from for error messages."""
 
 from __future__ import annotations
@@ -6,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +40,7 @@ class Sheet:
 @dataclass
 class Workbook:
     path: Path
-    format: str  # "xlsx", "csv-utf8", "csv-utf8-bom", "csv-cp1252"
+    format: str  # "xlsx", "csv-utf8", "csv-utf8-bom", "csv-cp1252", "txt-utf16"
     sheets: list[Sheet]
     warnings: list[str] = field(default_factory=list)
 
@@ -106,22 +108,42 @@ def _read_xlsx(path: Path, data: bytes) -> Workbook:
     return Workbook(path, "xlsx", sheets)
 
 
-def _read_csv(path: Path, data: bytes) -> Workbook:
-    warnings = []
+CP1252_LOST = "\ufffd"  # what a byte cp1252 cannot map becomes
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
+    """The text of a CSV / « Texte Unicode » file, its format name, and any warning."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's « Texte Unicode (*.txt) »: UTF-16 with BOM
+        try:
+            return data.decode("utf-16"), "txt-utf16", []
+        except UnicodeDecodeError as exc:
+            raise KalanError(f"{path.name} : fichier marqué UTF-16 (« Texte Unicode ») mais illisible "
+                             f"(octet {exc.start}) — réenregistrez-le depuis Excel ou en .xlsx") from None
     if data.startswith(b"\xef\xbb\xbf"):
         try:
-            text, encoding = data[3:].decode("utf-8"), "csv-utf8-bom"
+            return data[3:].decode("utf-8"), "csv-utf8-bom", []
         except UnicodeDecodeError as exc:
             raise KalanError(f"{path.name} : fichier marqué UTF-8 mais illisible (octet {exc.start + 3}) — "
                              "réenregistrez-le en « CSV UTF-8 » ou en .xlsx") from None
-    else:
-        try:
-            text, encoding = data.decode("utf-8"), "csv-utf8"
-        except UnicodeDecodeError:
-            text, encoding = data.decode("cp1252", errors="replace"), "csv-cp1252"
-            warnings.append(f"{path.name} : fichier en Windows-1252 (CSV de l'Excel français) : les lettres "
-                            "bambara (ɛ ɔ ɲ ŋ) n'ont pas pu y être enregistrées ; "
-                            "préférez le .xlsx ou le « CSV UTF-8 »")
+    try:
+        return data.decode("utf-8"), "csv-utf8", []
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("cp1252", errors="replace")
+    # Windows-1252 cannot hold ɛ ɔ ɲ ŋ: Excel wrote « ? » instead. Warn only when the file shows it —
+    # a question mark or an unmappable byte inside a word — not for a file of codes and letters.
+    lost = CP1252_LOST in text or _QUESTION_IN_WORD.search(text) is not None
+    warnings = [f"{path.name} : fichier en Windows-1252 (CSV de l'Excel français) : des lettres bambara "
+                "(ɛ ɔ ɲ ŋ) y ont été remplacées par « ? » ; préférez le .xlsx, le « CSV UTF-8 » ou le "
+                "« Texte Unicode »"] if lost else []
+    return text, "csv-cp1252", warnings
+
+
+_QUESTION_IN_WORD = re.compile(r"\w\?|\?\w")
+
+
+def _read_csv(path: Path, data: bytes) -> Workbook:
+    text, encoding, warnings = _decode(path, data)
     if "\x00" in text:
         raise KalanError(f"{path.name} : ce n'est pas un fichier texte CSV ni un classeur XLSX")
     first = text.splitlines()[0] if text.splitlines() else ""
