@@ -218,3 +218,14 @@ def test_real_parallel_forms_are_the_composition_of_their_plan(repo):
     assert not asked & {i for ids in checks["modules"].values() for i in ids}  # practice never reuses a test item
     per_module = Counter(bank.items[i].objective.split("-")[0] for i in forms["PP2A"])
     assert dict(per_module) == blueprint.per_module
+
+
+@pytest.mark.slow
+def test_the_print_command_prints_the_whole_assessment_set(mini):
+    """`kalan quiz imprimer` without a form (what `kalan build` runs) also prints the observation sheets."""
+    result = CliRunner().invoke(app, ["quiz", "imprimer", "--projet", str(mini.root)])
+    assert result.exit_code == 0, result.output
+    out = mini.print_dir
+    assert (out / "OESSAI" / "OESSAI-observation-fr.pdf").is_file()
+    assert (out / "OESSAI" / "OESSAI-xlsform.xlsx").is_file()
+    assert (out / "ESS" / "ESS-PRE-corrige-fr.pdf").is_file()

@@ -181,13 +181,14 @@ def _quiz_print_set(project: Project, form_id: str | None = None, workers: int |
     from kalan.quiz.build import capture_forms, load_quizzes, print_quizzes
 
     data = load_quizzes(project)
-    forms = [data.form(form_id)] if form_id else data.forms
+    # one form: its documents only; all (None): also the oral checks, the A/B plan and the observation sheets
+    forms = [data.form(form_id)] if form_id else None
     with progress() as bar:
         task = bar.add_task("Tests : documents", total=None)
         printed = print_quizzes(project, data, forms=forms, workers=workers,
                                 on_planned=lambda n: bar.update(task, total=n),
                                 on_done=lambda _p: bar.advance(task))
-    for form in forms:
+    for form in forms or data.forms:
         capture_forms(project, form)
     return printed
 
