@@ -93,7 +93,9 @@ def import_results_command(
 def rapport_command(
     sortie: Path = typer.Option(..., "--sortie", help="Dossier où écrire le classeur, le PDF et les graphiques."),
     cohorte: list[str] | None = typer.Option(None, "--cohorte", help="Limiter à une cohorte (répétable)."),
-    formulaire: str | None = typer.Option(None, "--formulaire", help="Formulaire, s'il y en a plusieurs."),
+    formulaire: str | None = typer.Option(
+        None, "--formulaire", help="Formulaire, s'il y en a plusieurs ; ou le plan de deux formes parallèles "
+        "(PP2 : PP2A et PP2B regroupées)."),
     avec_noms: bool = typer.Option(False, "--avec-noms", help="Ajoute les noms dans le classeur (sinon : codes)."),
     db: Path | None = DbOption,
     projet: Path | None = ProjectOption,
@@ -101,17 +103,25 @@ def rapport_command(
     """Écrit le rapport pré/post : classeur Excel (indicateurs, groupes, participants, questions, qualité
     des données), PDF imprimable et graphiques.
 
+    Avec --formulaire PP2 (le plan de deux formes parallèles), le rapport regroupe PP2A et PP2B : gain
+    apparié regroupé et par ordre (A→B, B→A), respect du contrebalancement, questions par forme.
+
     Exemple :  kalan rapport --sortie rapports/octobre --cohorte C01-KOR
     """
     from kalan.scoring.dataset import load_dataset
+    from kalan.scoring.parallel import build_family_report, is_family, load_family, plan_source
     from kalan.scoring.report import build_report
 
     try:
         project = load_project(projet)
         conn = _open(project, db)
         with console.status("Calcul du rapport…"):
-            data = load_dataset(conn, cohorte or None, formulaire)
-            files = build_report(data, sortie, project, cohorte or None, avec_noms, conn=conn)
+            if formulaire and is_family(conn, formulaire):
+                family = load_family(conn, formulaire, cohorte or None, plan_source(project, formulaire.upper()))
+                files = build_family_report(family, sortie, project, cohorte or None, avec_noms)
+            else:
+                data = load_dataset(conn, cohorte or None, formulaire)
+                files = build_report(data, sortie, project, cohorte or None, avec_noms, conn=conn)
     except KalanError as exc:
         raise fail(exc) from None
     console.print(f"[green]✓[/] Rapport : {files.workbook}\n[green]✓[/] PDF : {files.pdf}")

@@ -1,0 +1,182 @@
+"""Issue 13 §4: parallel forms PP2A / PP2B of the blueprint PP2, sat counterbalanced — a real SQLite database
+filled by the real importer from real CSV files, figures checked against an independent computation (the
+database's own score view, scipy), and the real command writing a real workbook and PDF."""
+
+from __future__ import annotations
+
+import csv
+import random
+import sqlite3
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from openpyxl import Workbook, load_workbook
+from scipy import stats as sps
+
+from kalan.errors import KalanError
+from kalan.quiz.build import load_quizzes
+from kalan.quiz.compose import counterbalance
+from kalan.scoring.dataset import item_rows
+from kalan.scoring.db import open_db
+from kalan.scoring.example import invent_people, simulate
+from kalan.scoring.parallel import (
+    AGAINST_PLAN,
+    DOUBLE,
+    INCOMPLETE,
+    PLANNED,
+    SAME_FORM,
+    family_figures,
+    is_family,
+    load_family,
+    plan_source,
+)
+from kalan.scoring.participants import import_roster
+from kalan.scoring.results import import_results
+from tests.test_pdf import text_of
+
+pytestmark = pytest.mark.slow
+
+# Deliberate breaches of the plan, by position in the invented roster (simulate() already leaves
+# people 3 and 17 without a post-test and person 11 without a pre-test).
+SAME, AGAINST, TWO_PRE = 0, 1, 2
+
+
+@pytest.fixture(scope="module")
+def database(repo, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("paralleles")
+    quiz = load_quizzes(repo)
+    rng = random.Random(13)
+    people = invent_people(40, rng, repo.code_prefixes)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "participants"
+    sheet.append(["code", "nom", "sexe", "categorie", "cercle", "commune", "organisation", "cohorte"])
+    for p in people:
+        sheet.append([p.code, p.name, p.sex, p.category, p.cercle, p.commune, p.organisation, p.cohort])
+    book.save(folder / "participants.xlsx")
+    conn = open_db(folder / "kalan.sqlite")
+    import_roster(conn, folder / "participants.xlsx", repo.code_prefixes)
+    forms = {letter: quiz.form(f"PP2{letter}") for letter in "AB"}
+    answers = {letter: simulate(people, form, random.Random(letter)) for letter, form in forms.items()}
+    chosen = {letter: [] for letter in "AB"}
+    for k, person in enumerate(people):
+        pre, post = counterbalance(person.code)
+        if k == SAME:
+            post = pre
+        elif k == AGAINST:
+            pre, post = post, pre
+        for letter in "AB":
+            for a in answers[letter]:
+                if a.person is person and ((a.phase == "pre" and (letter == pre or k == TWO_PRE))
+                                           or (a.phase == "post" and letter == post)):
+                    chosen[letter].append(a)
+    for letter, form in forms.items():
+        path = folder / f"pp2{letter.lower()}.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["code", "phase", "langue", "mode", "date", *(item.id for item in form.items)])
+            for a in chosen[letter]:
+                writer.writerow([a.person.code, a.phase, a.language, a.mode, a.date,
+                                 *(a.marks[item.id] for item in form.items)])
+        import_results(conn, path, quiz, f"PP2{letter}")
+    return conn, folder, people
+
+
+def raw_pairs(conn: sqlite3.Connection) -> dict[str, dict[str, list[tuple[str, int]]]]:
+    """code → phase → [(form, score)], straight from the database's own view (marks joined to stored keys)."""
+    out: dict[str, dict[str, list[tuple[str, int]]]] = {}
+    for code, form, phase, score in conn.execute(
+            "SELECT participant, form_id, phase, score FROM sitting_scores WHERE form_id IN ('PP2A', 'PP2B')"):
+        out.setdefault(code, {"pre": [], "post": []})[phase].append((form[-1], score))
+    return out
+
+
+def test_pooled_and_per_order_gain_equal_an_independent_computation(database):
+    conn, _, _ = database
+    family = load_family(conn, "PP2")
+    figures = family_figures(family)
+    raw = raw_pairs(conn)
+    pairs = {code: (s["pre"][0], s["post"][0]) for code, s in raw.items()
+             if len(s["pre"]) == 1 and len(s["post"]) == 1}
+    pooled = [(pre, post) for (fa, pre), (fb, post) in pairs.values() if fa != fb]
+    pre, post = np.array(pooled, dtype=float).T
+    t = sps.ttest_rel(post, pre)
+    assert figures.pooled.n == len(pooled) == 40 - 3 - 2  # 3 with one test, 1 same form, 1 two pre-tests
+    assert figures.pooled.mean_gain == pytest.approx((post - pre).mean(), abs=1e-12)
+    assert figures.pooled.t == pytest.approx(t.statistic, rel=1e-9)
+    assert figures.pooled.p_t == pytest.approx(t.pvalue, rel=1e-9)
+    assert figures.pooled.passed_post_pct == pytest.approx(100 * (post >= 15).mean())
+    for order, n, paired in figures.by_order:
+        members = [(a, b) for (fa, a), (fb, b) in pairs.values() if f"{fa}→{fb}" == order]
+        assert n == len(members)
+        if n >= 5:
+            diff = np.diff(np.array(members, dtype=float), axis=1)
+            assert paired.mean_gain == pytest.approx(diff.mean(), abs=1e-12)
+    assert {order for order, _, _ in figures.by_order} == {"A→B", "B→A", "A→A" if counterbalance(
+        family.people[0].code)[0] == "A" else "B→B"}
+
+
+def test_breaches_of_the_plan_are_counted_not_dropped(database):
+    conn, _, people = database
+    family = load_family(conn, "PP2")
+    status = {p.code: p.status for p in family.people}
+    assert status[people[SAME].code] == SAME_FORM
+    assert status[people[AGAINST].code] == AGAINST_PLAN
+    assert status[people[TWO_PRE].code] == DOUBLE
+    assert [status[people[k].code] for k in (3, 11, 17)] == [INCOMPLETE] * 3
+    counts = family.counts()
+    assert counts == {PLANNED: 34, AGAINST_PLAN: 1, SAME_FORM: 1, "code hors plan": 0, DOUBLE: 1, INCOMPLETE: 3}
+    assert sum(counts.values()) == len(people)  # everyone who sat something is in the list
+    two = next(p for p in family.people if p.status == DOUBLE)
+    assert two.pre_form == "A+B" and two.pre is None
+
+
+def test_item_tables_stay_per_form(database):
+    conn, _, _ = database
+    family = load_family(conn, "PP2")
+    for letter, data in family.forms.items():
+        rows = item_rows(data)
+        expected = dict(conn.execute(
+            "SELECT item_id, AVG(correct) FROM item_results WHERE form_id = ? AND phase = 'pre' GROUP BY item_id",
+            (f"PP2{letter}",)))
+        assert [r.item for r in rows] == [i for i, _ in data.items] and len(rows) == family.plan.n_items
+        assert {r.item: r.p_pre for r in rows} == pytest.approx(expected, abs=1e-12)
+    assert not {i for i, _ in family.forms["A"].items} & {i for i, _ in family.forms["B"].items}
+
+
+def test_forms_that_do_not_match_are_refused(database, tmp_path):
+    conn, _, _ = database
+    assert is_family(conn, "pp2") and not is_family(conn, "PP2A") and not is_family(conn, "PP1")
+    other = sqlite3.connect(tmp_path / "copie.sqlite")
+    conn.backup(other)  # a copy, WAL included
+    other.execute("UPDATE variants SET pass_mark = 14 WHERE form_id = 'PP2B'")
+    other.commit()
+    with pytest.raises(KalanError, match="les formes ne sont pas comparables"):
+        load_family(other, "PP2")
+    with pytest.raises(KalanError, match="aucun résultat sur les formes parallèles PP9A / PP9B"):
+        load_family(conn, "PP9")
+
+
+def test_rapport_command_with_the_family(repo, database, tmp_path):
+    conn, folder, people = database
+    assert plan_source(repo, "PP2") == "quizzes/plans/pp2.yml" and plan_source(repo, "PP1") == ""
+    run = [sys.executable, "-m", "kalan", "rapport", "--formulaire", "PP2", "--sortie", str(tmp_path / "r"),
+           "--db", str(folder / "kalan.sqlite"), "--projet", str(repo.root)]
+    result = subprocess.run(run, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    book = load_workbook(tmp_path / "r" / "rapport-PP2.xlsx", read_only=True)
+    assert book.sheetnames == ["formes parallèles", "personnes", "questions PP2A", "questions PP2B"]
+    values = {row[0]: (*row, None)[1] for row in book["formes parallèles"].iter_rows(min_row=2, values_only=True)}
+    assert values["Plan"] == "quizzes/plans/pp2.yml"
+    assert values["Regroupé (A→B et B→A) : gain moyen"] == pytest.approx(
+        family_figures(load_family(conn, "PP2")).pooled.mean_gain)
+    assert values["Personnes : même forme deux fois"] == 1
+    rows = list(book["personnes"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 40 and all(c != "Nom" for c in next(book["personnes"].iter_rows(values_only=True)))
+    assert not any(p.name in str(row) for p in people for row in rows)  # no names unless --avec-noms
+    text = text_of(tmp_path / "r" / "rapport-PP2.pdf")
+    for expected in ("formes parallèles PP2", "quizzes/plans/pp2.yml", "A→B", "B→A", "même forme deux fois",
+                     "Questions de la forme PP2A", "Questions de la forme PP2B"):
+        assert expected in text
