@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +12,30 @@ from kalan.errors import KalanError
 from kalan.scoring.db import now
 
 MAX_SHOWN = 40
+
+
+def split_repeats(rows: Iterable, key: Callable[[object], Hashable]) -> tuple[list, list[tuple], int]:
+    """Rows of one file read twice over: (rows kept, [(first, repeat), …], Kobo re-submissions dropped).
+
+    A row whose ``uuid`` was already seen is the same KoboToolbox submission exported twice: dropped
+    and counted. A later row with the same `key` as a kept one is a repeat, returned with its first
+    row so the caller can say whether it is identical or contradicts it."""
+    seen_uuid: set[str] = set()
+    first: dict[Hashable, object] = {}
+    kept, repeats, resubmitted = [], [], 0
+    for row in rows:
+        if row.uuid:
+            if row.uuid in seen_uuid:
+                resubmitted += 1
+                continue
+            seen_uuid.add(row.uuid)
+        earlier = first.get(key(row))
+        if earlier is None:
+            first[key(row)] = row
+            kept.append(row)
+        else:
+            repeats.append((earlier, row))
+    return kept, repeats, resubmitted
 
 
 class ImportRefused(KalanError):

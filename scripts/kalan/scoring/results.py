@@ -12,7 +12,7 @@ from kalan.quiz.bank import CHOICE
 from kalan.quiz.build import QuizData
 from kalan.quiz.capture import BLANK, CHOICE_MARKS, SURVEY_META, TRUE_FALSE_MARKS
 from kalan.quiz.forms import Form
-from kalan.scoring.importing import ImportRefused, ImportSummary, run_import
+from kalan.scoring.importing import ImportRefused, ImportSummary, run_import, split_repeats
 from kalan.scoring.normalise import LANGUAGES, MARKS, MODES, header_key, key, lookup
 from kalan.scoring.normalise import PHASES as TEST_PHASES
 from kalan.scoring.tables import Sheet, Workbook, read_table
@@ -183,20 +183,8 @@ def _read_row(book: Workbook, sheet: Sheet, number: int, cells: list[str], colum
 
 def _check_duplicates(result: ReadResult, problems: list[str]) -> None:
     """Same KoboToolbox submission twice: keep one. Same person and phase twice: an error."""
-    by_uuid: set[str] = set()
-    kept: list[Sitting] = []
-    first: dict[tuple[str, str], Sitting] = {}
-    for sitting in result.sittings:
-        if sitting.uuid:
-            if sitting.uuid in by_uuid:
-                result.duplicate_submissions += 1
-                continue
-            by_uuid.add(sitting.uuid)
-        earlier = first.get((sitting.code, sitting.phase))
-        if earlier is None:
-            first[(sitting.code, sitting.phase)] = sitting
-            kept.append(sitting)
-            continue
+    kept, repeats, result.duplicate_submissions = split_repeats(result.sittings, lambda s: (s.code, s.phase))
+    for earlier, sitting in repeats:
         where = f"{result.book.path.name}, ligne {sitting.row}" + (f" (feuille « {sitting.sheet} »)"
                                                                   if sitting.sheet else "")
         differences = _differences(earlier, sitting)

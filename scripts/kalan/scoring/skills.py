@@ -33,7 +33,7 @@ import numpy as np
 from kalan.errors import KalanError
 from kalan.quiz.observation import SCORES, Checklist
 from kalan.scoring.agreement import CATEGORIES, cohen_kappa, contingency, observed_expected, pooled_kappa
-from kalan.scoring.importing import ImportRefused, ImportSummary, run_import
+from kalan.scoring.importing import ImportRefused, ImportSummary, run_import, split_repeats
 from kalan.scoring.normalise import header_key, key
 from kalan.scoring.tables import Sheet, Workbook, read_table
 
@@ -269,20 +269,8 @@ def _differences(a: dict[str, int | None], b: dict[str, int | None]) -> list[str
 
 def _check_duplicates(result: SkillsRead, problems: list[str]) -> None:
     """Same KoboToolbox submission twice: keep one. Same person and observer twice: an error."""
-    seen_uuid: set[str] = set()
-    first: dict[tuple[str, str], Observation] = {}
-    kept = []
-    for obs in result.observations:
-        if obs.uuid:
-            if obs.uuid in seen_uuid:
-                result.duplicate_submissions += 1
-                continue
-            seen_uuid.add(obs.uuid)
-        earlier = first.get((obs.code, obs.observer))
-        if earlier is None:
-            first[(obs.code, obs.observer)] = obs
-            kept.append(obs)
-            continue
+    kept, repeats, result.duplicate_submissions = split_repeats(result.observations, lambda o: (o.code, o.observer))
+    for earlier, obs in repeats:
         where = f"{result.book.path.name}, " + (f"feuille « {obs.sheet} », " if obs.sheet else "") + f"ligne {obs.row}"
         differences = _differences(earlier.scores, obs.scores)
         if not differences:
