@@ -24,7 +24,7 @@ import yaml
 
 from kalan.config import Project
 from kalan.datafile import load_yaml, yaml_finding
-from kalan.errors import Finding, KalanError
+from kalan.errors import Finding, KalanError, raise_on_errors
 from kalan.i18n import pick
 from kalan.messages import t
 
@@ -281,9 +281,7 @@ def require_circuits(project: Project) -> Circuits:
     circuits = load_circuits(project)
     if circuits is None:
         raise KalanError(f"{COMMUNES_FILE} introuvable : les fiches locales en ont besoin")
-    errors = [f for f in circuits.findings if f.severity == "erreur"]
-    if errors:
-        raise KalanError("Circuits de référencement invalides :\n" + "\n".join(f"  - {f}" for f in errors))
+    raise_on_errors(circuits.findings, "Circuits de référencement invalides")
     return circuits
 
 

@@ -34,3 +34,10 @@ class ManifestError(KalanError):
     def __init__(self, findings: list[Finding]):
         self.findings = findings
         super().__init__("\n".join(str(f) for f in findings))
+
+
+def raise_on_errors(findings: list[Finding], title: str) -> None:
+    """Stop a build on a data file's errors, listing every one (warnings and information pass)."""
+    errors = [f for f in findings if f.severity == "erreur"]
+    if errors:
+        raise KalanError(f"{title} :\n" + "\n".join(f"  - {f}" for f in errors))

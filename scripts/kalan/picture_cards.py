@@ -27,7 +27,7 @@ import yaml
 
 from kalan.config import Project
 from kalan.datafile import load_yaml, yaml_finding
-from kalan.errors import Finding, KalanError
+from kalan.errors import Finding, KalanError, raise_on_errors
 from kalan.i18n import LANGS, pick
 
 CARDS_FILE = "referentiels/cartes-images.yml"
@@ -150,9 +150,7 @@ def require_picture_cards(project: Project) -> PictureCards:
     cards = load_picture_cards(project)
     if cards is None:
         raise KalanError(f"{CARDS_FILE} introuvable")
-    errors = [f for f in cards.findings if f.severity == "erreur"]
-    if errors:
-        raise KalanError("Cartes-images invalides :\n" + "\n".join(f"  - {f}" for f in errors))
+    raise_on_errors(cards.findings, "Cartes-images invalides")
     return cards
 
 

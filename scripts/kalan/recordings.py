@@ -27,7 +27,7 @@ import yaml
 
 from kalan.config import Project
 from kalan.datafile import load_yaml, yaml_finding
-from kalan.errors import Finding, KalanError
+from kalan.errors import Finding, KalanError, raise_on_errors
 from kalan.i18n import pick
 
 SLOTS_FILE = "referentiels/enregistrements.yml"
@@ -115,9 +115,7 @@ def require_slots(project: Project) -> SlotPlan:
     plan = load_slots(project)
     if plan is None:
         raise KalanError(f"{SLOTS_FILE} introuvable : il définit les langues et les textes à enregistrer")
-    errors = [f for f in plan.findings if f.severity == "erreur"]
-    if errors:
-        raise KalanError("Créneaux d'enregistrement invalides :\n" + "\n".join(f"  - {f}" for f in errors))
+    raise_on_errors(plan.findings, "Créneaux d'enregistrement invalides")
     return plan
 
 

@@ -16,7 +16,7 @@ import yaml
 
 from kalan.config import Project
 from kalan.datafile import load_yaml, read_localized, yaml_finding
-from kalan.errors import Finding, KalanError
+from kalan.errors import Finding, raise_on_errors
 
 TERMBASE = Path("referentiels") / "termes.yml"
 ENTRY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -209,7 +209,5 @@ def load_termbase(project: Project) -> Termbase:
 def require_termbase(project: Project) -> Termbase:
     """The termbase for a build: content errors stop it with every finding listed."""
     termbase = load_termbase(project)
-    errors = [f for f in termbase.findings if f.severity == "erreur"]
-    if errors:
-        raise KalanError("Termbase invalide :\n" + "\n".join(f"  - {f}" for f in errors))
+    raise_on_errors(termbase.findings, "Termbase invalide")
     return termbase

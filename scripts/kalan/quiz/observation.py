@@ -19,7 +19,7 @@ import yaml
 
 from kalan.config import Project
 from kalan.datafile import load_yaml, yaml_finding
-from kalan.errors import Finding, KalanError
+from kalan.errors import Finding, raise_on_errors
 from kalan.i18n import LANGS, pick
 from kalan.quiz.capture import BM, FR, code_regex
 
@@ -102,9 +102,7 @@ def load_checklists(project: Project) -> tuple[list[Checklist], list[Finding]]:
 
 def require_checklists(project: Project) -> list[Checklist]:
     checklists, findings = load_checklists(project)
-    errors = [f for f in findings if f.severity == "erreur"]
-    if errors:
-        raise KalanError("Grilles d'observation invalides :\n" + "\n".join(f"  - {f}" for f in errors))
+    raise_on_errors(findings, "Grilles d'observation invalides")
     return checklists
 
 
