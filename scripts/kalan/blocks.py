@@ -28,6 +28,12 @@ MARKER = re.compile(r"^\s*<!--\s*kalan:([a-z\-]+)(?:\s+([A-Za-z0-9\- ]+?))?\s*--
 FENCE = re.compile(r"^\s*(```|~~~)")
 
 
+def site_root(page: str, build_lang: str, project: Project) -> str:
+    """From a page of the site (``use_directory_urls: false``) back to the site's root: one ``../`` per
+    folder of the page, one more for a language other than the default (which lives under ``bm/``)."""
+    return "../" * (page.count("/") + (build_lang != project.default_lang))
+
+
 @dataclass(frozen=True)
 class PageContext:
     """What a block needs to know about the page it is written into."""
@@ -46,9 +52,7 @@ class PageContext:
         """Relative link from this page of the site to `target` under the site root; None in print."""
         if self.medium != "site":
             return None
-        build_lang = self.build_lang or self.lang
-        up = "../" * (self.page.count("/") + (build_lang != self.project.default_lang))
-        return up + target
+        return site_root(self.page, self.build_lang or self.lang, self.project) + target
 
 
 def duration(minutes: int, lang: str) -> str:

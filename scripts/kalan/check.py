@@ -29,7 +29,8 @@ def check_quizzes(project: Project) -> list[Finding]:
     from kalan.quiz.bank import load_bank
     from kalan.quiz.forms import load_forms, uncovered_objectives
 
-    objectives = load_curriculum(project).objective_ids()
+    curriculum = load_curriculum(project)
+    objectives = curriculum.objective_ids()
     bank = load_bank(project, objectives)
     _, form_findings = load_forms(project, bank)
     findings = bank.findings + form_findings
@@ -42,7 +43,6 @@ def check_quizzes(project: Project) -> list[Finding]:
             findings.append(Finding("quizzes/", "objectifs",
                                     f"{len(missing)} objectif(s) sans aucune question : {', '.join(missing)}", "info"))
         findings += bank_cues(bank, objectives)
-        curriculum = load_curriculum(project)
         pages = [s.page for m in curriculum.modules for s in m.sessions]
         cards = [(s.source, c.text.get("fr", "")) for s in cards_for(project).series for c in s.cards]
         findings += copied_practice(project, bank, pages, cards)

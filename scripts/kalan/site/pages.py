@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from kalan.blocks import PageContext, expand_markers, notice
+from kalan.blocks import PageContext, expand_markers, notice, site_root
 from kalan.config import Project
 from kalan.manifests import Curriculum
 from kalan.messages import t
@@ -48,7 +48,7 @@ def pdf_links(*, build_lang: str, rel: str, project: Project, curriculum: Curric
     module = curriculum.module_of_page(rel)
     if module is None or rel != module.index_page:
         return ""
-    up = "../" * (rel.count("/") + (build_lang != project.default_lang))
+    up = site_root(rel, build_lang, project)
     items = "".join(
         f'<li><a href="{up}pdf/{doc.output}" type="application/pdf">'
         f"{html.escape(doc.subtitle if doc.kind != 'fiche' else doc.title)} (PDF)</a></li>"
