@@ -18,7 +18,7 @@ from scipy import stats as sps
 from kalan.errors import KalanError
 from kalan.quiz.build import load_quizzes
 from kalan.quiz.compose import counterbalance
-from kalan.scoring.dataset import item_rows
+from kalan.scoring.dataset import follow_up, groups, item_rows, overall
 from kalan.scoring.db import open_db
 from kalan.scoring.example import invent_people, simulate
 from kalan.scoring.parallel import (
@@ -31,8 +31,10 @@ from kalan.scoring.parallel import (
     is_family,
     load_family,
     plan_source,
+    pooled_dataset,
 )
 from kalan.scoring.participants import import_roster
+from kalan.scoring.progress import cohort_rows, objective_rows, retention
 from kalan.scoring.results import import_results
 from tests.test_pdf import text_of
 
@@ -167,7 +169,9 @@ def test_rapport_command_with_the_family(repo, database, tmp_path):
     result = subprocess.run(run, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     book = load_workbook(tmp_path / "r" / "rapport-PP2.xlsx", read_only=True)
-    assert book.sheetnames == ["formes parallèles", "personnes", "questions PP2A", "questions PP2B"]
+    assert book.sheetnames == ["indicateurs", "formes parallèles", "groupes", "participants", "personnes",
+                               "questions PP2A", "questions PP2B", "objectifs", "cohortes", "qualité des données",
+                               "imports"]
     values = {row[0]: (*row, None)[1] for row in book["formes parallèles"].iter_rows(min_row=2, values_only=True)}
     assert values["Plan"] == "quizzes/plans/pp2.yml"
     assert values["Regroupé (A→B et B→A) : gain moyen"] == pytest.approx(
@@ -177,6 +181,99 @@ def test_rapport_command_with_the_family(repo, database, tmp_path):
     assert len(rows) == 40 and all(c != "Nom" for c in next(book["personnes"].iter_rows(values_only=True)))
     assert not any(p.name in str(row) for p in people for row in rows)  # no names unless --avec-noms
     text = text_of(tmp_path / "r" / "rapport-PP2.pdf")
-    for expected in ("formes parallèles PP2", "quizzes/plans/pp2.yml", "A→B", "B→A", "même forme deux fois",
-                     "Questions de la forme PP2A", "Questions de la forme PP2B"):
+    for expected in ("Formes parallèles PP2", "quizzes/plans/pp2.yml", "A→B", "B→A", "même forme deux fois",
+                     "Questions de la forme PP2A", "Questions de la forme PP2B", "Par objectif et par module",
+                     "Par cohorte", "Par groupe", "Rétention (test de suivi)"):
         assert expected in text
+    indicators = {row[0]: (*row, None)[1] for row in book["indicateurs"].iter_rows(min_row=2, values_only=True)}
+    assert indicators["Formulaire"] == "PP2" and indicators["Questions"] == 20
+    assert indicators["Appariés (pré et post) : n"] == values["Regroupé (A→B et B→A) : n"]
+
+
+def test_suivi_command_pools_the_family_and_the_error_names_it(repo, database):
+    _, folder, _ = database
+    common = ["--db", str(folder / "kalan.sqlite"), "--projet", str(repo.root)]
+    alone = subprocess.run([sys.executable, "-m", "kalan", "suivi", *common], capture_output=True, text=True)
+    assert alone.returncode != 0 and "ou PP2 pour regrouper ses formes parallèles" in alone.stdout + alone.stderr
+    pooled = subprocess.run([sys.executable, "-m", "kalan", "suivi", "--formulaire", "PP2", "--date", "2026-12-01",
+                             *common], capture_output=True, text=True, env={**__import__("os").environ,
+                                                                            "COLUMNS": "200"})
+    assert pooled.returncode == 0, pooled.stderr
+    assert "formulaire PP2" in pooled.stdout and "/20)" in pooled.stdout  # below the pass mark, out of one form
+
+
+@pytest.fixture(scope="module")
+def with_suivi(repo, database, tmp_path_factory):
+    """A copy of the database with a follow-up test: half on the post-test's form, half on the other one."""
+    conn, _, people = database
+    folder = tmp_path_factory.mktemp("suivi")
+    copy = open_db(folder / "kalan.sqlite")
+    conn.backup(copy)
+    quiz = load_quizzes(repo)
+    forms = {letter: quiz.form(f"PP2{letter}") for letter in "AB"}
+    answers = {letter: simulate(people, form, random.Random(f"suivi{letter}")) for letter, form in forms.items()}
+    posts = {code: s["post"][0][0] for code, s in raw_pairs(conn).items() if len(s["post"]) == 1}
+    for letter, form in forms.items():
+        path = folder / f"suivi-{letter}.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["code", "phase", "langue", "mode", "date", *(item.id for item in form.items)])
+            for k, person in enumerate(people[4:32], 4):
+                if person.code not in posts:
+                    continue
+                same = k % 2 == 0
+                if (posts[person.code] == letter) == same:
+                    a = next(a for a in answers[letter] if a.person is person and a.phase == "post")
+                    writer.writerow([person.code, "suivi", a.language, a.mode, "2027-02-08",
+                                     *(a.marks[item.id] for item in form.items)])
+        import_results(copy, path, quiz, f"PP2{letter}", "suivi")
+    return copy
+
+
+def test_pooled_views_equal_an_independent_computation(with_suivi):
+    conn = with_suivi
+    family = load_family(conn, "PP2")
+    pooled = pooled_dataset(family)
+    assert pooled.n_items == 20 and len(pooled.items) == 40
+    assert overall(pooled) == family_figures(family).pooled  # the ordinary report's pair = the pooled pair
+    # Retention straight from the database's score view: one post and one follow-up sitting, any forms.
+    scores: dict[str, dict[str, list[tuple[str, int]]]] = {}
+    for code, form, phase, score in conn.execute("SELECT participant, form_id, phase, score FROM sitting_scores"):
+        scores.setdefault(code, {}).setdefault(phase, []).append((form, score))
+    pairs = [(s["post"][0], s["suivi"][0]) for s in scores.values()
+             if len(s.get("post", [])) == 1 and len(s.get("suivi", [])) == 1]
+    assert {a[0] == b[0] for a, b in pairs} == {True, False}  # both same-form and other-form follow-ups
+    post, suivi = (np.array([x[k][1] for x in pairs], dtype=float) for k in (0, 1))
+    r = retention(pooled)
+    t = sps.ttest_rel(suivi, post)
+    assert r.n == len(pairs) and r.paired.mean_gain == pytest.approx((suivi - post).mean(), abs=1e-12)
+    assert r.paired.t == pytest.approx(t.statistic, rel=1e-9) and r.paired.p_t == pytest.approx(t.pvalue, rel=1e-9)
+    assert r.still_passing_pct == pytest.approx(100 * (suivi[post >= 15] >= 15).mean(), abs=1e-9)
+    # % correct per objective, from the item view; a phase sat on both forms (two pre-tests) is left out.
+    for phase in ("pre", "post", "suivi"):
+        twice = {c for c, s in scores.items() if len(s.get(phase, [])) > 1}
+        expected: dict[str, list[int]] = {}
+        for code, objective, correct in conn.execute(
+                "SELECT participant, objective, correct FROM item_results WHERE phase = ?", (phase,)):
+            if code not in twice:
+                expected.setdefault(objective, []).append(correct)
+        got = {row.id: row.pct[phase] for row in objective_rows(pooled) if row.level == "objectif"}
+        assert got == pytest.approx({o: 100 * np.mean(v) for o, v in expected.items()}, abs=1e-9)
+    # Cohorts and groups count each person once, with the form they sat.
+    cohorts = cohort_rows(pooled)
+    assert sum(c.n_post for c in cohorts) == sum(1 for s in scores.values() if len(s.get("post", [])) == 1)
+    assert sum(c.n_suivi for c in cohorts) == sum(1 for s in scores.values() if len(s.get("suivi", [])) == 1)
+    assert sum(g.n_paired for g in groups(pooled) if g.dimension == "cohort") == overall(pooled).n
+    below = [f for f in follow_up(pooled) if "sous la note" in f.reason]
+    assert below and all(f.reason.endswith("/20)") for f in below)
+
+
+def test_rapport_writes_into_a_relative_folder(repo, database, tmp_path):
+    """`--sortie rapports` (relative, as the README types it): the PDF's base address was once made from the
+    relative path, a traceback."""
+    _, folder, _ = database
+    run = [sys.executable, "-m", "kalan", "rapport", "--formulaire", "PP2", "--sortie", "rapports",
+           "--db", str(folder / "kalan.sqlite"), "--projet", str(repo.root)]
+    result = subprocess.run(run, capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert text_of(tmp_path / "rapports" / "rapport-PP2.pdf").count("Questions de la forme") == 2

@@ -136,12 +136,12 @@ def print_all(jobs: Iterable[PrintJob], css: str, base: Path, cache_dir: Path | 
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(todo) <= 1:
         for job in todo:
-            pages, seconds = _worker(job.html, css, base.as_uri(), str(job.output))
+            pages, seconds = _worker(job.html, css, base.resolve().as_uri(), str(job.output))
             remember(job, pages)
             finish(Printed(job.output, pages, seconds, False))
         return done
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_worker, job.html, css, base.as_uri(), str(job.output)): job
+        futures = {pool.submit(_worker, job.html, css, base.resolve().as_uri(), str(job.output)): job
                    for job in todo}
         for future in as_completed(futures):
             job = futures[future]

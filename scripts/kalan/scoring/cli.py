@@ -103,8 +103,9 @@ def rapport_command(
     """Écrit le rapport pré/post : classeur Excel (indicateurs, groupes, participants, questions, qualité
     des données), PDF imprimable et graphiques.
 
-    Avec --formulaire PP2 (le plan de deux formes parallèles), le rapport regroupe PP2A et PP2B : gain
-    apparié regroupé et par ordre (A→B, B→A), respect du contrebalancement, questions par forme.
+    Avec --formulaire PP2 (le plan de deux formes parallèles), le rapport regroupe PP2A et PP2B : chaque
+    personne compte avec la forme qu'elle a passée (groupes, objectifs, cohortes, rétention, suivi), plus le
+    gain par ordre (A→B, B→A), le respect du contrebalancement et les questions de chaque forme.
 
     Exemple :  kalan rapport --sortie rapports/octobre --cohorte C01-KOR
     """
@@ -118,7 +119,7 @@ def rapport_command(
         with console.status("Calcul du rapport…"):
             if formulaire and is_family(conn, formulaire):
                 family = load_family(conn, formulaire, cohorte or None, plan_source(project, formulaire.upper()))
-                files = build_family_report(family, sortie, project, cohorte or None, avec_noms)
+                files = build_family_report(family, sortie, project, cohorte or None, avec_noms, conn)
             else:
                 data = load_dataset(conn, cohorte or None, formulaire)
                 files = build_report(data, sortie, project, cohorte or None, avec_noms, conn=conn)
@@ -129,7 +130,8 @@ def rapport_command(
 
 def suivi_command(
     cohorte: list[str] | None = typer.Option(None, "--cohorte", help="Limiter à une cohorte (répétable)."),
-    formulaire: str | None = typer.Option(None, "--formulaire", help="Formulaire, s'il y en a plusieurs."),
+    formulaire: str | None = typer.Option(
+        None, "--formulaire", help="Formulaire, s'il y en a plusieurs ; ou le plan de deux formes parallèles (PP2)."),
     avec_noms: bool = typer.Option(False, "--avec-noms", help="Affiche aussi les noms."),
     date: str | None = typer.Option(None, "--date", help="Date du jour AAAA-MM-JJ (par défaut : aujourd'hui)."),
     db: Path | None = DbOption,
@@ -144,6 +146,7 @@ def suivi_command(
     import datetime as dt
 
     from kalan.scoring.dataset import follow_up, load_dataset
+    from kalan.scoring.parallel import is_family, load_pooled
 
     try:
         today = dt.date.fromisoformat(date) if date else None
@@ -151,7 +154,11 @@ def suivi_command(
         raise fail(KalanError(f"--date {date!r} : date attendue sous la forme AAAA-MM-JJ")) from None
     try:
         project = load_project(projet)
-        data = load_dataset(_open(project, db), cohorte or None, formulaire)
+        conn = _open(project, db)
+        if formulaire and is_family(conn, formulaire):
+            data = load_pooled(conn, formulaire, cohorte or None)
+        else:
+            data = load_dataset(conn, cohorte or None, formulaire)
     except KalanError as exc:
         raise fail(exc) from None
     rows = follow_up(data, project.follow_up_days, today)

@@ -28,6 +28,9 @@ class Phase:
     language: dict[str, str]
     mode: dict[str, str]
     dates: dict[str, str] = field(default_factory=dict)  # code → date of the sitting (AAAA-MM-JJ), when known
+    # persons × items, True where the item was on the person's form: only for the pooled dataset of
+    # parallel forms (kalan.scoring.parallel.pooled_dataset), whose columns are the items of every form.
+    asked: np.ndarray | None = None
 
     @cached_property
     def scores(self) -> np.ndarray:
@@ -51,16 +54,26 @@ class Dataset:
     post: Phase
     imports: list[tuple] = field(default_factory=list)
     suivi: Phase | None = None  # the retention test (same form, post variant), months after the post-test
+    # Parallel forms pooled (kalan.scoring.parallel): each person answers one form of `max_score` items,
+    # and `unpaired` holds who sat the same form at pre- and post-test (their gain is not pooled).
+    max_score: int | None = None
+    unpaired: frozenset[str] = frozenset()
+
+    @property
+    def pooled(self) -> bool:
+        """Several parallel forms in one dataset (kalan.scoring.parallel.pooled_dataset)."""
+        return self.max_score is not None
 
     @property
     def n_items(self) -> int:
-        return len(self.items)
+        """Questions a person answers (one form's worth, also when several forms are pooled)."""
+        return self.max_score or len(self.items)
 
     @cached_property
     def paired_codes(self) -> list[str]:
         """People who sat both tests, in code order (computed once per report)."""
         post = set(self.post.codes)
-        return [c for c in self.pre.codes if c in post]
+        return [c for c in self.pre.codes if c in post and c not in self.unpaired]
 
 
 def _phase(conn: sqlite3.Connection, form_id: str, phase: str, codes: set[str], items: list[str]) -> Phase:
@@ -88,7 +101,9 @@ def load_dataset(conn: sqlite3.Connection, cohorts: list[str] | None = None,
         raise KalanError("aucun résultat dans la base : importez d'abord des réponses (kalan resultats importer)")
     if form_id is None:
         if len(forms) > 1:
-            raise KalanError(f"plusieurs formulaires dans la base ({', '.join(forms)}) : précisez --formulaire")
+            families = sorted({f[:-1] for f in forms if f[-1:] in "AB" and f[:-1] not in forms})
+            hint = f" (ou {', '.join(families)} pour regrouper ses formes parallèles)" if families else ""
+            raise KalanError(f"plusieurs formulaires dans la base ({', '.join(forms)}) : précisez --formulaire{hint}")
         form_id = forms[0]
     elif form_id.upper() not in forms:
         raise KalanError(f"aucun résultat pour le formulaire {form_id} (formulaires : {', '.join(forms)})")

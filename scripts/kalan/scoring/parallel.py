@@ -6,6 +6,10 @@ whatever the forms, because both forms have the same number of items and the sam
 The plan (`kalan.quiz.compose.counterbalance`): a code ending in an even digit sits A then B, odd B then A.
 Nobody is dropped silently: who sat the same form twice, or the two forms in the order the plan did not
 give them, is counted and listed. Per-item statistics stay per form (one item set each).
+
+Every view that works on scores — groups, objectives and modules, cohorts, retention at the follow-up test,
+the follow-up list — runs on one *pooled* dataset (`pooled_dataset`), so the family's report is the ordinary
+report plus the sections of the forms: the same code, the same figures, whichever forms were sat.
 """
 
 from __future__ import annotations
@@ -18,10 +22,19 @@ from pathlib import Path
 import numpy as np
 
 from kalan.errors import KalanError
-from kalan.scoring.dataset import MIN_GROUP, Dataset, item_rows, load_dataset
-from kalan.scoring.report import PHASE_LABELS, REPORT_CSS, ReportFiles, _fmt, _p_text
-from kalan.scoring.stats import Paired
-from kalan.scoring.xlsx import write_xlsx
+from kalan.scoring.dataset import MIN_GROUP, Dataset, Phase, item_rows, load_dataset
+from kalan.scoring.report import (
+    PHASE_LABELS,
+    ReportFiles,
+    Sheet,
+    _fmt,
+    _p_text,
+    compute,
+    observed_skills,
+    workbook_sheets,
+    write_report,
+)
+from kalan.scoring.stats import Paired, kr20
 
 FORMS = ("A", "B")
 # Status of one person's pair of sittings, in the order the report lists them.
@@ -83,8 +96,42 @@ class Family:
 class FamilyFigures:
     pooled: object  # stats.Paired over every counterbalanced pair (A→B and B→A)
     by_order: list[tuple[str, int, object | None]]  # order, n, stats.Paired (None below MIN_GROUP)
-    by_form: list[tuple[str, str, int, float, float, float]]  # form, phase, n, mean, sd, % ≥ pass mark
+    by_form: list[tuple[str, str, int, float, float, float, float]]  # form, phase, n, mean, sd, % ≥ pass, KR-20
     counts: dict[str, int]
+
+
+def pooled_dataset(family: Family) -> Dataset:
+    """The whole family as one dataset: its columns are the items of every form, a person's row holds the
+    answers of the form they sat and the other columns are marked not asked (`Phase.asked`); scores stay out
+    of `n_items` = one form's questions. Left out: a phase a person sat on two forms (listed in
+    « personnes »); not paired: who sat the same form at pre- and post-test (their gain is not pooled)."""
+    forms = list(family.forms.values())
+    items = [item for data in forms for item in data.items]
+    starts = np.cumsum([0, *(data.n_items for data in forms)])
+
+    def phase(name: str) -> Phase:
+        sat: dict[str, list[tuple[int, int]]] = {}
+        for k, data in enumerate(forms):
+            sitting = getattr(data, name)
+            for code, row in (sitting.index().items() if sitting is not None else ()):
+                sat.setdefault(code, []).append((k, row))
+        codes = sorted(code for code, rows in sat.items() if len(rows) == 1)
+        shape = (len(codes), len(items))
+        correct, marks = np.zeros(shape, dtype=np.int8), np.full(shape, "", dtype=object)
+        asked = np.zeros(shape, dtype=bool)
+        language, mode, dates = {}, {}, {}
+        for r, code in enumerate(codes):
+            ((k, row),) = sat[code]
+            sitting, columns = getattr(forms[k], name), slice(starts[k], starts[k + 1])
+            correct[r, columns], marks[r, columns], asked[r, columns] = sitting.correct[row], sitting.marks[row], True
+            language[code], mode[code] = sitting.language[code], sitting.mode[code]
+            if code in sitting.dates:
+                dates[code] = sitting.dates[code]
+        return Phase(codes, correct, marks, language, mode, dates, asked)
+
+    return Dataset(family.plan.family_id, items, family.plan.pass_mark, forms[0].participants, phase("pre"),
+                   phase("post"), forms[0].imports, phase("suivi"), family.plan.n_items,
+                   frozenset(p.code for p in family.people if p.status == SAME_FORM))
 
 
 def plan_source(project, family_id: str) -> str:
@@ -176,7 +223,8 @@ def family_figures(family: Family) -> FamilyFigures:
             n = len(scores)
             by_form.append((data.form_id, phase, n, float(scores.mean()) if n else float("nan"),
                             float(scores.std(ddof=1)) if n > 1 else float("nan"),
-                            100 * float((scores >= family.plan.pass_mark).mean()) if n else float("nan")))
+                            100 * float((scores >= family.plan.pass_mark).mean()) if n else float("nan"),
+                            kr20(getattr(data, phase).correct)))
     return FamilyFigures(paired(family.pairs()), by_order, by_form, family.counts())
 
 # -- The report: `kalan rapport --formulaire PP2` (workbook rapport-PP2.xlsx, PDF rapport-PP2.pdf) ---------
@@ -204,7 +252,9 @@ def _paired_rows(label: str, p: Paired | None) -> list[list]:
             [f"{label} : % ≥ note de passage au post-test", p.passed_post_pct]]
 
 
-def family_workbook(family: Family, figures: FamilyFigures, path: Path, with_names: bool = False) -> Path:
+def family_sheets(family: Family, figures: FamilyFigures, with_names: bool = False) -> list[Sheet]:
+    """The sheets only a family has: « formes parallèles » (plan, pooled and per-order gain, per-form scores),
+    « personnes » (each person's forms, scores and status) and one « questions » sheet per form."""
     plan = family.plan
     rows: list[list] = [
         ["Plan", plan.source or f"aucun plan {plan.family_id} dans quizzes/plans : formes reconnues par leur nom"],
@@ -217,11 +267,10 @@ def family_workbook(family: Family, figures: FamilyFigures, path: Path, with_nam
     ]
     for order, _, p in figures.by_order:
         rows += _paired_rows(f"Ordre {order}", p)
-    for form_id, phase, n, mean, sd, passed in figures.by_form:
+    for form_id, phase, n, mean, sd, passed, reliability in figures.by_form:
         label = f"{form_id} au {PHASE_LABELS[phase].lower()}"
         rows += [[f"{label} : n", n], [f"{label} : moyenne", mean], [f"{label} : écart-type", sd],
-                 [f"{label} : % ≥ note de passage", passed]]
-    sheets: list[tuple[str, list[str], list[list]]] = [("formes parallèles", ["Indicateur", "Valeur"], rows)]
+                 [f"{label} : % ≥ note de passage", passed], [f"{label} : KR-20", reliability]]
     header = ["Code", *(["Nom"] if with_names else []), "Cohorte", "Forme pré", "Score pré", "Forme post",
               "Score post", "Gain", "Plan (pré→post)", "Statut", "Dans le regroupé"]
     participants = next(iter(family.forms.values())).participants
@@ -230,19 +279,37 @@ def family_workbook(family: Family, figures: FamilyFigures, path: Path, with_nam
                None if p.pre is None or p.post is None else p.post - p.pre,
                "→".join(p.planned) if p.planned else None, p.status,
                "oui" if p.order and p.status != SAME_FORM else "non"] for p in family.people]
-    sheets.append(("personnes", header, people))
-    sheets += [(f"questions {d.form_id}", QUESTION_HEADER, _question_rows(d)) for d in family.forms.values()]
-    return write_xlsx(path, sheets)
+    return [("formes parallèles", ["Indicateur", "Valeur"], rows), ("personnes", header, people),
+            *((f"questions {d.form_id}", QUESTION_HEADER, _question_rows(d)) for d in family.forms.values())]
 
 
-def family_html(family: Family, figures: FamilyFigures, cohorts: list[str] | None) -> str:
+def family_workbook_sheets(common: list[Sheet], family: list[Sheet]) -> list[Sheet]:
+    """The ordinary sheets of the pooled dataset with the family's own: « formes parallèles » after the
+    indicators, « personnes » after « participants », and the per-form questions instead of « questions »."""
+    forms, people, *questions = family
+    out: list[Sheet] = []
+    for sheet in common:
+        if sheet[0] == "questions":
+            out += questions
+            continue
+        out.append(sheet)
+        if sheet[0] == "indicateurs":
+            out.append(forms)
+        elif sheet[0] == "participants":
+            out.append(people)
+    return out
+
+
+def _table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table class='{cls}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def forms_html(family: Family, figures: FamilyFigures) -> str:
+    """The PDF section of the parallel forms: the plan, pooled and per-order gain, scores per form, the plan's
+    breaches."""
     plan = family.plan
-    scope = f"cohorte(s) {', '.join(cohorts)}" if cohorts else "toutes les cohortes"
-
-    def table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-        return f"<table class='{cls}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
     def line(label: str, n: int, p: Paired | None) -> list[str]:
         if p is None:
@@ -251,53 +318,63 @@ def family_html(family: Family, figures: FamilyFigures, cohorts: list[str] | Non
                 f"{_fmt(p.mean_gain, 2)} [{_fmt(p.ci_low, 2)} ; {_fmt(p.ci_high, 2)}]", _p_text(p.p_t)]
 
     pooled = figures.pooled
-    orders = table(["Ordre pré→post", "n", "Pré", "Post", "Gain [IC 95 %]", "Test t apparié"],
-                   [line("Regroupé (A→B et B→A)", pooled.n, pooled),
-                    *(line(order, n, p) for order, n, p in figures.by_order)])
-    forms = table(["Forme", "Phase", "n", "Moyenne (écart-type)", "% ≥ passage"],
-                  [[f, PHASE_LABELS[ph], str(n), f"{_fmt(m, 1)} ({_fmt(sd, 1)})", _fmt(ok, 0, " %")]
-                   for f, ph, n, m, sd, ok in figures.by_form])
-    counts = table(["Personnes", "n"], [[status, str(n)] for status, n in figures.counts.items()])
+    orders = _table(["Ordre pré→post", "n", "Pré", "Post", "Gain [IC 95 %]", "Test t apparié"],
+                    [line("Regroupé (A→B et B→A)", pooled.n, pooled),
+                     *(line(order, n, p) for order, n, p in figures.by_order)])
+    forms = _table(["Forme", "Phase", "n", "Moyenne (écart-type)", "% ≥ passage", "KR-20"],
+                   [[f, PHASE_LABELS[ph], str(n), f"{_fmt(m, 1)} ({_fmt(sd, 1)})", _fmt(ok, 0, " %"), _fmt(r)]
+                    for f, ph, n, m, sd, ok, r in figures.by_form])
+    counts = _table(["Personnes", "n"], [[status, str(n)] for status, n in figures.counts.items()])
     broke = figures.counts[SAME_FORM] + figures.counts[AGAINST_PLAN] + figures.counts[DOUBLE]
-    items = "".join(
-        f"<h2>Questions de la forme {d.form_id}</h2><p>Sur les passations de la forme {d.form_id} seulement "
-        f"(pré : {len(d.pre.codes)}, post : {len(d.post.codes)}).</p>"
-        + table(["Question", "Objectif", "Pré", "Post", "Discr. post", "Vides post", "Alertes"],
-                [[r.item, r.objective, _fmt(100 * r.p_pre, 0, " %"), _fmt(100 * r.p_post, 0, " %"), _fmt(r.r_post),
-                  _fmt(100 * r.blank_post, 0, " %"), " ; ".join(r.flags)] for r in item_rows(d)], "small")
-        for d in family.forms.values())
     source = html.escape(plan.source) if plan.source else "aucun plan trouvé dans quizzes/plans (formes reconnues " \
         "par leur nom)"
     return (
-        "<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>Rapport — formes parallèles</title>"
-        f"<style>{REPORT_CSS}</style></head><body>"
-        f"<div class='running'>Rapport pré/post — formes parallèles {plan.family_id} — {scope}</div>"
-        f"<h1>Rapport des tests pré et post — formes parallèles {plan.family_id}</h1>"
-        f"<p>Périmètre : {scope}. Plan : {source}. Formes : "
-        f"{', '.join(d.form_id for d in family.forms.values())}, {plan.n_items} questions chacune, note de passage "
-        f"{plan.pass_mark}. Contrebalancement prévu : code terminé par un chiffre pair, forme A au pré-test et B au "
-        "post-test ; impair, l'inverse.</p>"
+        f"<h2>Formes parallèles {plan.family_id}</h2>"
+        f"<p>Plan : {source}. Formes : {', '.join(d.form_id for d in family.forms.values())}, {plan.n_items} "
+        f"questions chacune, note de passage {plan.pass_mark}. Contrebalancement prévu : code terminé par un chiffre "
+        "pair, forme A au pré-test et B au post-test ; impair, l'inverse. Tout ce rapport regroupe les formes : "
+        "chaque personne est comptée avec le score de la forme qu'elle a passée.</p>"
         f"<div class='indicateur'><p>Gain moyen regroupé : <strong>{_fmt(pooled.mean_gain, 2)}</strong> point(s) "
         f"sur {pooled.n} personnes ayant passé les deux formes ; {_fmt(pooled.passed_post_pct, 1, ' %')} d'entre "
         f"elles ≥ {plan.pass_mark}/{plan.n_items} au post-test.</p></div>"
-        f"<h2>Progression, regroupée et par ordre</h2>{orders}"
+        f"<h3>Progression, regroupée et par ordre</h3>{orders}"
         "<p class='note'>Le regroupé compte les personnes qui ont passé deux formes différentes (selon le plan, "
-        "contre le plan, ou code hors plan). Les personnes qui ont passé la même forme deux fois sont montrées "
-        "à part (ordre A→A ou B→B) et non regroupées : leur gain mêle apprentissage et mémoire des questions.</p>"
-        f"<h2>Scores par forme</h2>{forms}<h2>Respect du plan</h2>{counts}"
+        "contre le plan, ou code hors plan) ; ce sont aussi elles que comptent la progression ci-dessus et les "
+        "groupes. Les personnes qui ont passé la même forme deux fois sont montrées à part (ordre A→A ou B→B) et "
+        "non regroupées : leur gain mêle apprentissage et mémoire des questions.</p>"
+        f"<h3>Scores par forme</h3>{forms}"
+        "<p class='note'>La fidélité KR-20 se calcule sur une forme à la fois : elle est donnée ici, pas dans le "
+        f"tableau des scores regroupés.</p><h3>Respect du plan</h3>{counts}"
         f"<p>{broke} personne(s) n'ont pas suivi le contrebalancement (même forme deux fois, ordre inverse du plan, "
-        "ou deux formes à la même phase) : la liste est dans la feuille « personnes » du classeur.</p>"
-        f"{items}</body></html>")
+        "ou deux formes à la même phase) : la liste est dans la feuille « personnes » du classeur.</p>")
+
+
+def items_html(family: Family) -> str:
+    """One question table per form: item statistics need one set of items."""
+    return "".join(
+        f"<h2>Questions de la forme {d.form_id}</h2><p>Sur les passations de la forme {d.form_id} seulement "
+        f"(pré : {len(d.pre.codes)}, post : {len(d.post.codes)}).</p>"
+        + _table(["Question", "Objectif", "Pré", "Post", "Discr. post", "Vides post", "Alertes"],
+                 [[r.item, r.objective, _fmt(100 * r.p_pre, 0, " %"), _fmt(100 * r.p_post, 0, " %"), _fmt(r.r_post),
+                   _fmt(100 * r.blank_post, 0, " %"), " ; ".join(r.flags)] for r in item_rows(d)], "small")
+        for d in family.forms.values())
 
 
 def build_family_report(family: Family, out_dir: Path, project, cohorts: list[str] | None = None,
-                        with_names: bool = False) -> ReportFiles:
-    """The report of a family of parallel forms: workbook rapport-PP2.xlsx and PDF rapport-PP2.pdf."""
-    from kalan.pdf.render import print_all, print_style
-    out_dir.mkdir(parents=True, exist_ok=True)
-    figures = family_figures(family)
-    workbook = family_workbook(family, figures, out_dir / f"rapport-{family.plan.family_id}.xlsx", with_names)
-    style = print_style(project.fonts_dir)
-    pdf = out_dir / f"rapport-{family.plan.family_id}.pdf"
-    print_all([style.job(pdf, family_html(family, figures, cohorts))], style.css, out_dir, None, workers=1)
-    return ReportFiles(workbook, pdf, [])
+                        with_names: bool = False, conn: sqlite3.Connection | None = None) -> ReportFiles:
+    """The report of a family of parallel forms (rapport-PP2.xlsx, rapport-PP2.pdf): the ordinary report of
+    the pooled dataset — groups, objectives, cohorts, retention, follow-up list, skills — with the sections
+    of the forms and one question table per form."""
+    pooled = pooled_dataset(family)
+    figures = compute(pooled, project.follow_up_days, items=[r for d in family.forms.values() for r in item_rows(d)])
+    own = family_figures(family)
+    skills = observed_skills(conn, project, cohorts)
+    sheets = family_workbook_sheets(workbook_sheets(pooled, figures, with_names, skills),
+                                    family_sheets(family, own, with_names))
+    return write_report(pooled, figures, out_dir, project, sheets, cohorts, skills,
+                        forms_html=forms_html(family, own), items_html=items_html(family))
+
+
+def load_pooled(conn: sqlite3.Connection, family_id: str, cohorts: list[str] | None = None) -> Dataset:
+    """The pooled dataset of a family, for the commands that need only scores (kalan suivi)."""
+    return pooled_dataset(load_family(conn, family_id, cohorts))

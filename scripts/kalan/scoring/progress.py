@@ -70,7 +70,8 @@ def objective_rows(data: Dataset) -> list[ObjectiveRow]:
             pct, n = {}, {}
             for phase, sitting in phases(data):
                 block = sitting.correct[:, columns]
-                pct[phase] = 100 * float(block.mean()) if block.size else math.nan
+                asked = int(sitting.asked[:, columns].sum()) if sitting.asked is not None else block.size
+                pct[phase] = 100 * float(block.sum()) / asked if asked else math.nan
                 n[phase] = len(sitting.codes)
             rows.append(ObjectiveRow(level, name, len(columns), pct, n))
     return rows
@@ -94,12 +95,13 @@ def cohort_rows(data: Dataset) -> list[CohortRow]:
         by_cohort.setdefault(person["cohort"], []).append(code)
     qi, pi = data.post.index(), data.pre.index()
     si = data.suivi.index() if data.suivi is not None else {}
+    paired = set(data.paired_codes)
     rows = []
     for cohort, members in by_cohort.items():
         days = [d for phase in (data.pre, data.post) for c in members
                 if (d := parse_day(phase.dates.get(c, ""))) is not None]
         post = np.array([data.post.scores[qi[c]] for c in members if c in qi], dtype=float)
-        pairs = [c for c in members if c in qi and c in pi]
+        pairs = [c for c in members if c in paired]
         gain = np.array([data.post.scores[qi[c]] - data.pre.scores[pi[c]] for c in pairs], dtype=float)
         followed = [c for c in members if c in qi and c in si and data.post.scores[qi[c]] >= data.pass_mark]
         kept = np.array([data.suivi.scores[si[c]] >= data.pass_mark for c in followed]) if followed else None

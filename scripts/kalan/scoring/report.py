@@ -47,11 +47,14 @@ class Figures:
     cohorts: list[CohortRow] = ()
 
 
-def compute(data: Dataset, delay_days: int | None = None, today=None) -> Figures:
-    """`delay_days`: the follow-up list adds whoever is overdue for the retention test."""
-    return Figures(summary(data.pre.correct), summary(data.post.correct), overall(data), post_pass_pct(data),
-                   groups(data), item_rows(data), follow_up(data, delay_days, today), _quality_rows(data),
-                   retention(data), objective_rows(data), cohort_rows(data))
+def compute(data: Dataset, delay_days: int | None = None, today=None, items: list[ItemRow] | None = None) -> Figures:
+    """`delay_days`: the follow-up list adds whoever is overdue for the retention test. `items`: the
+    per-question rows when they cannot come from `data` (parallel forms pooled: each form's own rows)."""
+    one_form = data.pre.asked is None and data.post.asked is None
+    return Figures(summary(data.pre.correct, one_form), summary(data.post.correct, one_form), overall(data),
+                   post_pass_pct(data), groups(data), item_rows(data) if items is None else items,
+                   follow_up(data, delay_days, today), _quality_rows(data), retention(data), objective_rows(data),
+                   cohort_rows(data))
 
 
 PHASE_LABELS = {"pre": "Pré-test", "post": "Post-test", "suivi": "Suivi"}
@@ -98,9 +101,18 @@ def _p_text(value: float) -> str:
     return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
 
 
+Sheet = tuple[str, list[str], list[list]]  # name, header, rows
+
+
 def build_workbook(data: Dataset, figures: Figures, path: Path, with_names: bool = False,
                    skills: list | None = None) -> Path:
-    sheets: list[tuple[str, list[str], list[list]]] = []
+    return write_xlsx(path, workbook_sheets(data, figures, with_names, skills))
+
+
+def workbook_sheets(data: Dataset, figures: Figures, with_names: bool = False,
+                    skills: list | None = None) -> list[Sheet]:
+    """The report's sheets in order; the parallel-forms report adds its own around them."""
+    sheets: list[Sheet] = []
     pre_s, post_s, pair, indicator = figures.pre, figures.post, figures.paired, figures.indicator
     rows = [
         ["Formulaire", data.form_id], ["Questions", data.n_items], ["Note de passage", data.pass_mark],
@@ -183,7 +195,7 @@ def build_workbook(data: Dataset, figures: Figures, path: Path, with_names: bool
     sheets.append(("imports", ["N°", "Type", "Fichier", "Format", "Date", "Lignes", "Changements"],
                    [list(row) for row in data.imports]))
     sheets += [skills_sheet(t, with_names, len(skills) > 1) for t in skills or []]
-    return write_xlsx(path, sheets)
+    return sheets
 
 
 def _quality_rows(data: Dataset) -> list[list]:
@@ -192,7 +204,8 @@ def _quality_rows(data: Dataset) -> list[list]:
     blanks = []
     for phase in (data.pre, data.post):
         if phase.marks.shape[0]:
-            blanks.append(int(((phase.marks == "vide").mean(axis=1) > MANY_BLANKS).sum()))
+            asked = phase.asked.sum(axis=1) if phase.asked is not None else phase.marks.shape[1]
+            blanks.append(int(((phase.marks == "vide").sum(axis=1) / asked > MANY_BLANKS).sum()))
         else:
             blanks.append(0)
     illegible = int((data.pre.marks == "illisible").sum() + (data.post.marks == "illisible").sum())
@@ -296,7 +309,9 @@ def _save(fig, path: Path) -> Path:
 
 
 def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: list[str] | None,
-                skills: list | None = None) -> str:
+                skills: list | None = None, forms_html: str = "", items_html: str | None = None) -> str:
+    """`forms_html`: a section shown after the progression (the parallel forms); `items_html`: replaces the
+    per-question table (parallel forms: one table per form)."""
     pre_s, post_s, pair, indicator = figures.pre, figures.post, figures.paired, figures.indicator
     scope = f"cohorte(s) {', '.join(cohorts)}" if cohorts else "toutes les cohortes"
 
@@ -353,9 +368,9 @@ def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: li
         f"ayant passé le post-test obtiennent au moins {data.pass_mark}/{data.n_items} "
         f"(cible {TARGET_PCT:.0f} % : {met}).</p></div>"
         f"<h2>Scores</h2>{main}<h2>Progression (mêmes personnes)</h2>"
-        f"{table(['Mesure', 'Valeur'], paired_rows)}{images}"
+        f"{table(['Mesure', 'Valeur'], paired_rows)}{images}{forms_html}"
         f"<h2>Par groupe</h2><p>Les groupes de moins de {MIN_GROUP} personnes ne sont pas calculés.</p>"
-        f"{group_table}{extra}<h2>Questions</h2>{item_table}"
+        f"{group_table}{extra}{f'<h2>Questions</h2>{item_table}' if items_html is None else items_html}"
         "<p class='note'>Wilcoxon : approximation normale avec correction des ex-aequo. "
         "Discrimination : corrélation question–reste du test (négative : vérifier la clé). "
         "McNemar : test exact sur les personnes qui changent de réponse entre pré et post. Écarts-types "
@@ -380,7 +395,9 @@ def _retention_html(data: Dataset, r: Retention | None, table) -> str:
         [f"Encore ≥ {data.pass_mark}/{data.n_items} parmi les {r.n_passed_post} qui l'étaient au post-test",
          _fmt(r.still_passing_pct, 1, " %")],
     ]
-    return ("<h2>Rétention (test de suivi)</h2><p>Le test de suivi reprend la variante post du même formulaire, "
+    which = ("l'une des formes parallèles (la même ou l'autre : elles sont comparables)" if data.pooled
+             else "la variante post du même formulaire")
+    return (f"<h2>Rétention (test de suivi)</h2><p>Le test de suivi reprend {which}, "
             "quelques mois après la formation.</p>" + table(["Mesure", "Valeur"], rows))
 
 
@@ -416,17 +433,24 @@ def build_report(data: Dataset, out_dir: Path, project, cohorts: list[str] | Non
                  with_names: bool = False, conn=None) -> ReportFiles:
     """`conn`, the database `data` was loaded from: given, the report adds the observed skills
     (sheet « competences », a PDF section) when the database holds observations."""
+    figures = compute(data, project.follow_up_days)
+    skills = observed_skills(conn, project, cohorts)
+    return write_report(data, figures, out_dir, project, workbook_sheets(data, figures, with_names, skills),
+                        cohorts, skills)
+
+
+def write_report(data: Dataset, figures: Figures, out_dir: Path, project, sheets: list[Sheet],
+                 cohorts: list[str] | None, skills: list, **sections: str) -> ReportFiles:
+    """Workbook, charts and PDF into `out_dir` (`sections`: report_html's forms_html / items_html)."""
     from kalan.pdf.render import print_all, print_style
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    figures = compute(data, project.follow_up_days)
-    skills = observed_skills(conn, project, cohorts)
-    workbook = build_workbook(data, figures, out_dir / f"rapport-{data.form_id}.xlsx", with_names, skills)
+    workbook = write_xlsx(out_dir / f"rapport-{data.form_id}.xlsx", sheets)
     charts = build_charts(data, figures, out_dir / "graphiques")
     style = print_style(project.fonts_dir)
     pdf = out_dir / f"rapport-{data.form_id}.pdf"
-    print_all([style.job(pdf, report_html(data, figures, charts, cohorts, skills))], style.css, out_dir, None,
-              workers=1)
+    print_all([style.job(pdf, report_html(data, figures, charts, cohorts, skills, **sections))], style.css,
+              out_dir, None, workers=1)
     return ReportFiles(workbook, pdf, charts)
 
 

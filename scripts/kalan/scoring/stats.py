@@ -59,12 +59,14 @@ def kr20(matrix: np.ndarray) -> float:
     return (k / (k - 1)) * (1 - float((p * (1 - p)).sum()) / float(total_var))
 
 
-def summary(matrix: np.ndarray) -> Summary:
+def summary(matrix: np.ndarray, reliability: bool = True) -> Summary:
+    """`reliability=False` when the columns are not one form (parallel forms pooled): KR-20 and the
+    standard error of measurement are then given per form, not here."""
     totals = matrix.sum(axis=1).astype(float)
     n = len(totals)
     if n == 0:
         return Summary(0, math.nan, math.nan, math.nan, math.nan)
-    reliability = kr20(matrix)
+    reliability = kr20(matrix) if reliability else math.nan
     sd = float(totals.std(ddof=1)) if n > 1 else math.nan
     sem = float(totals.std() * math.sqrt(1 - reliability)) if not math.isnan(reliability) and reliability <= 1 \
         else math.nan
