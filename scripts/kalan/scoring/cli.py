@@ -180,17 +180,22 @@ def exemple_command(
     formulaire: str = typer.Option("PP1", "--formulaire", help="Formulaire utilisé."),
     projet: Path | None = ProjectOption,
 ) -> None:
-    """Écrit une cohorte inventée (liste des participants, réponses pré et post dans quatre formats)
-    pour essayer toute la chaîne.
+    """Écrit une cohorte inventée (liste des participants, réponses pré et post dans quatre formats, test de
+    suivi, présence, compétences observées, photos de feuilles) pour essayer toute la chaîne, et dans
+    DOSSIER/autre-bureau celle d'un autre bureau, testée sur les formes parallèles PP2A / PP2B, à fusionner.
 
     Exemple :  kalan exemple /tmp/essai
     """
     from kalan.quiz.build import load_quizzes
-    from kalan.scoring.example import write_example
+    from kalan.scoring.example import OTHER_OFFICE, write_example, write_other_office
 
     try:
         project = load_project(projet)
-        paths = write_example(load_quizzes(project).form(formulaire), dossier, project.code_prefixes)
+        quiz = load_quizzes(project)
+        paths = write_example(quiz.form(formulaire), dossier, project.code_prefixes)
+        family = {f.id[-1]: f for f in quiz.forms if f.id in ("PP2A", "PP2B")}
+        if len(family) == 2:
+            paths += write_other_office(family, dossier / OTHER_OFFICE, project.code_prefixes[-1])
     except KalanError as exc:
         raise fail(exc) from None
     for path in paths:

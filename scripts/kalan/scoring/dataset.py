@@ -124,10 +124,12 @@ def load_dataset(conn: sqlite3.Connection, cohorts: list[str] | None = None,
                               (variant[0],)))
     codes = set(participants)
     imports = list(conn.execute("SELECT id, kind, file, format, imported_at, rows, changes FROM imports ORDER BY id"))
-    return Dataset(form_id, items, variant[1], participants,
-                   _phase(conn, form_id, "pre", codes, [item for item, _ in items]),
-                   _phase(conn, form_id, "post", codes, [item for item, _ in items]), imports,
-                   _phase(conn, form_id, "suivi", codes, [item for item, _ in items]))
+    pre, post, suivi = (_phase(conn, form_id, phase, codes, [item for item, _ in items])
+                        for phase in ("pre", "post", "suivi"))
+    # Only the cohorts tested on this form: a cohort tested on another form is not « without a test ».
+    tested = {participants[c]["cohort"] for phase in (pre, post, suivi) for c in phase.codes}
+    participants = {c: p for c, p in participants.items() if p["cohort"] in tested}
+    return Dataset(form_id, items, variant[1], participants, pre, post, imports, suivi)
 
 
 @dataclass(frozen=True)

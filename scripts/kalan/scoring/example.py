@@ -66,7 +66,10 @@ class Answer:
     marks: dict[str, str]
 
 
-def invent_people(n: int, rng: random.Random, prefixes: tuple[str, ...]) -> list[Person]:
+def invent_people(n: int, rng: random.Random, prefixes: tuple[str, ...], first: int = 1,
+                  cohort: str | None = None) -> list[Person]:
+    """`first`: the number of the first code of each prefix; `cohort`: everyone's cohort (by default two,
+    C01-<prefix> and C02-<prefix>, alternately)."""
     people = []
     for i in range(n):
         prefix = prefixes[i % len(prefixes)]
@@ -76,19 +79,22 @@ def invent_people(n: int, rng: random.Random, prefixes: tuple[str, ...]) -> list
         organisation = {"mairie": f"Mairie de {commune}", "service technique": "Service local du développement social",
                         "relais communautaire": f"Relais de {commune}", "OSC": f"Association des femmes de {commune}"}
         people.append(Person(
-            code=f"{prefix}-{i // len(prefixes) + 1:03d}", name=f"{rng.choice(FIRST_NAMES)} {rng.choice(FAMILY_NAMES)}",
+            code=f"{prefix}-{i // len(prefixes) + first:03d}",
+            name=f"{rng.choice(FIRST_NAMES)} {rng.choice(FAMILY_NAMES)}",
             sex=rng.choice("FM"), category=category, cercle=cercle, commune=commune,
-            organisation=organisation[category], cohort=f"C{1 + i % 2:02d}-{prefix}", ability=rng.gauss(0.5, 0.15)))
+            organisation=organisation[category], cohort=cohort or f"C{1 + i % 2:02d}-{prefix}",
+            ability=rng.gauss(0.5, 0.15)))
     return people
 
 
-def simulate(people: list[Person], form: Form, rng: random.Random) -> list[Answer]:
-    """Pre- and post-test marks; a few people miss one of the two tests."""
+def simulate(people: list[Person], form: Form, rng: random.Random,
+             days: tuple[str, str] = ("2026-10-05", "2026-10-08")) -> list[Answer]:
+    """Pre- and post-test marks on `days`; a few people miss one of the two tests."""
     answers = []
     for k, person in enumerate(people):
         language = "bm" if k % 3 == 0 else "fr"
         mode = "oral" if person.category == "relais communautaire" else "ecrit"
-        for phase, boost, day in (("pre", 0.0, "2026-10-05"), ("post", 0.3, "2026-10-08")):
+        for phase, boost, day in (("pre", 0.0, days[0]), ("post", 0.3, days[1])):
             if (phase == "post" and k in (3, 17)) or (phase == "pre" and k == 11):
                 continue
             variant = form.variant(phase)
@@ -192,7 +198,7 @@ def _french_excel_csv(form: Form, answers: list[Answer], path: Path) -> None:
     path.write_bytes(out.getvalue().encode("cp1252"))
 
 
-def _follow_up_file(form: Form, people: list[Person], path: Path, rng: random.Random) -> Path:
+def _follow_up_file(form: Form, people: list[Person], path: Path, rng: random.Random, day: str = SUIVI_DAY) -> Path:
     """The follow-up sitting (post variant of the same form) of every fourth person but one in four,
     a little forgetting since the post-test."""
     variant = form.variant("post")
@@ -209,7 +215,7 @@ def _follow_up_file(form: Form, people: list[Person], path: Path, rng: random.Ra
             marks.append(variant.key(item) if rng.random() < chance else
                          rng.choice([x for x in letters if x != variant.key(item)]))
         writer.writerow([person.code, "suivi", "bm" if k % 3 == 0 else "fr",
-                         "oral" if person.category == "relais communautaire" else "ecrit", SUIVI_DAY, *marks])
+                         "oral" if person.category == "relais communautaire" else "ecrit", day, *marks])
     path.write_bytes(b"\xff\xfe" + out.getvalue().encode("utf-16-le"))
     return path
 
@@ -281,3 +287,46 @@ def write_example(form: Form, folder: Path, prefixes: tuple[str, ...], n: int = 
     return [roster, *paths, *_attendance(people, folder, halves),
             *write_example_skills(people, folder, prefixes, seed, form.source.parent),
             *write_example_photos(form, people, answers, folder, prefixes, seed)]
+
+
+# -- The second office of the README (issue 13 §4 and §8): parallel forms, then a merge ------------------
+
+OTHER_OFFICE = "autre-bureau"
+OTHER_DAYS = ("2027-01-11", "2027-01-14")
+OTHER_SUIVI_DAY = "2027-05-10"
+OTHER_FILES = ("pp2a-saisie.xlsx", "pp2b-kobo.xlsx")
+OTHER_SUIVI_FILE = "suivi-pp2a-texte-unicode.txt"
+# Breaches of the counterbalancing, by position in the office's roster, as they happen on the ground.
+SAME_FORM_TWICE, ORDER_REVERSED = 0, 1
+
+
+def write_other_office(forms: dict[str, Form], folder: Path, prefix: str, n: int = 24,
+                       seed: int = 2027) -> list[Path]:
+    """A later cohort kept by another office (C03-<prefix>, codes <prefix>-021…): its roster, the tests
+    on the parallel forms `forms` ({"A": PP2A, "B": PP2B}) sat as the plan says — a code ending in an even
+    digit A then B, odd B then A — except one person given the same form twice and one the reverse order,
+    and a follow-up test on form A for three in four (the form of their post-test for some, the other
+    form for the others). The office imports them into its own database, then the README merges it."""
+    from kalan.quiz.compose import counterbalance
+
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    people = invent_people(n, rng, (prefix,), first=21, cohort=f"C03-{prefix}")
+    roster = folder / "participants.xlsx"
+    _roster(people, roster)
+    answers = {letter: simulate(people, form, rng, OTHER_DAYS) for letter, form in forms.items()}
+    chosen: dict[str, list[Answer]] = {letter: [] for letter in forms}
+    for k, person in enumerate(people):
+        pre, post = counterbalance(person.code)
+        if k == SAME_FORM_TWICE:
+            post = pre
+        elif k == ORDER_REVERSED:
+            pre, post = post, pre
+        for letter in forms:
+            chosen[letter] += [a for a in answers[letter] if a.person is person
+                               and (a.phase, letter) in (("pre", pre), ("post", post))]
+    paths = [folder / name for name in OTHER_FILES]
+    _kalan_workbook(forms["A"], chosen["A"], people, paths[0], (prefix,))
+    _kobo_xlsx(forms["B"], chosen["B"], paths[1], rng)
+    suivi = _follow_up_file(forms["A"], people, folder / OTHER_SUIVI_FILE, rng, OTHER_SUIVI_DAY)
+    return [roster, *paths, suivi]

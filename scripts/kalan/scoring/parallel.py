@@ -129,7 +129,8 @@ def pooled_dataset(family: Family) -> Dataset:
                 dates[code] = sitting.dates[code]
         return Phase(codes, correct, marks, language, mode, dates, asked)
 
-    return Dataset(family.plan.family_id, items, family.plan.pass_mark, forms[0].participants, phase("pre"),
+    participants = {code: person for data in forms for code, person in data.participants.items()}
+    return Dataset(family.plan.family_id, items, family.plan.pass_mark, participants, phase("pre"),
                    phase("post"), forms[0].imports, phase("suivi"), family.plan.n_items,
                    frozenset(p.code for p in family.people if p.status == SAME_FORM))
 
@@ -175,7 +176,7 @@ def load_family(conn: sqlite3.Connection, family_id: str, cohorts: list[str] | N
         raise KalanError(f"{family_id} : les formes ne sont pas comparables ({shown}) — recomposez-les "
                          "depuis le même plan (kalan quiz composer)")
     (n_items, pass_mark), = shapes
-    participants = next(iter(forms.values())).participants
+    participants = {code: person for data in forms.values() for code, person in data.participants.items()}
     people = []
     for code in sorted(participants):
         sat = {phase: [(letter, int(getattr(d, phase).scores[getattr(d, phase).index()[code]]))
@@ -273,7 +274,7 @@ def family_sheets(family: Family, figures: FamilyFigures, with_names: bool = Fal
                  [f"{label} : % ≥ note de passage", passed], [f"{label} : KR-20", reliability]]
     header = ["Code", *(["Nom"] if with_names else []), "Cohorte", "Forme pré", "Score pré", "Forme post",
               "Score post", "Gain", "Plan (pré→post)", "Statut", "Dans le regroupé"]
-    participants = next(iter(family.forms.values())).participants
+    participants = {code: person for data in family.forms.values() for code, person in data.participants.items()}
     people = [[p.code, *([participants[p.code]["name"]] if with_names else []), p.cohort, p.pre_form or None,
                p.pre, p.post_form or None, p.post,
                None if p.pre is None or p.post is None else p.post - p.pre,
