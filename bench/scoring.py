@@ -91,26 +91,47 @@ def library_run(project, quiz, db: Path, roster: Path, answers: Path, report: Pa
 def tracking_run(folder: Path) -> list[tuple[str, float]]:
     """Every import of the tracking flow on the example cohort grown to 274 people (`kalan exemple`
     files: roster, four answer files, follow-up test, attendance, observed skills), then the report —
-    one command per step, as the README walks through it. Returns (step, seconds)."""
-    from kalan.scoring.example import FILES, SUIVI_FILE, write_example
+    one command per step, as the README walks through it — and the second office: 100 more people on the
+    parallel forms PP2A / PP2B imported into its own database, merged, and the PP2 report. Returns
+    (step, seconds)."""
+    from kalan.scoring.example import (
+        FILES,
+        OTHER_FILES,
+        OTHER_SUIVI_FILE,
+        SUIVI_FILE,
+        write_example,
+        write_other_office,
+    )
 
     project = load_project(ROOT)
+    quiz = load_quizzes(project)
     example = folder / "exemple"
-    paths = write_example(load_quizzes(project).form("PP1"), example, project.code_prefixes, n=274)
-    db = folder / "suivi.sqlite"
-    steps = [("participants importer", ["participants", "importer", str(example / "participants.xlsx")])]
-    steps += [(f"resultats importer {name}", ["resultats", "importer", str(example / name)]) for name in FILES]
+    paths = write_example(quiz.form("PP1"), example, project.code_prefixes, n=274)
+    other = folder / "autre-bureau"
+    write_other_office({"A": quiz.form("PP2A"), "B": quiz.form("PP2B")}, other, "DOU", n=100, first=200)
+    db, other_db = folder / "suivi.sqlite", other / "kalan.sqlite"
+    steps = [("participants importer", ["participants", "importer", str(example / "participants.xlsx")], db)]
+    steps += [(f"resultats importer {name}", ["resultats", "importer", str(example / name)], db) for name in FILES]
     steps.append(("resultats importer --phase suivi",
-                  ["resultats", "importer", str(example / SUIVI_FILE), "--phase", "suivi"]))
-    steps += [(f"presence importer {p.name}", ["presence", "importer", str(p)])
+                  ["resultats", "importer", str(example / SUIVI_FILE), "--phase", "suivi"], db))
+    steps += [(f"presence importer {p.name}", ["presence", "importer", str(p)], db)
               for p in paths if p.name.startswith("presence-")]
-    steps += [(f"competences importer {p.name}", ["competences", "importer", str(p)])
+    steps += [(f"competences importer {p.name}", ["competences", "importer", str(p)], db)
               for p in paths if p.name.startswith("observations-")]
-    steps += [("suivi", ["suivi"]), ("rapport", ["rapport", "--sortie", str(folder / "rapport-suivi")])]
+    steps += [("suivi", ["suivi"], db), ("rapport", ["rapport", "--sortie", str(folder / "rapport-suivi")], db)]
+    steps.append(("autre bureau : participants importer",
+                  ["participants", "importer", str(other / "participants.xlsx")], other_db))
+    steps += [(f"autre bureau : resultats importer {name}", ["resultats", "importer", str(other / name)], other_db)
+              for name in OTHER_FILES]
+    steps.append(("autre bureau : resultats importer --phase suivi",
+                  ["resultats", "importer", str(other / OTHER_SUIVI_FILE), "--phase", "suivi"], other_db))
+    steps += [("base fusionner", ["base", "fusionner", str(other_db)], db),
+              ("suivi --formulaire PP2", ["suivi", "--formulaire", "PP2"], db),
+              ("rapport --formulaire PP2", ["rapport", "--formulaire", "PP2", "--sortie", str(folder / "r-pp2")], db)]
     times = []
-    for label, args in steps:
+    for label, args, database in steps:
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "kalan", *args, "--db", str(db), "--projet", str(ROOT)],
+        subprocess.run([sys.executable, "-m", "kalan", *args, "--db", str(database), "--projet", str(ROOT)],
                        check=True, capture_output=True)
         times.append((label, time.perf_counter() - started))
     return times
@@ -119,7 +140,8 @@ def tracking_run(folder: Path) -> list[tuple[str, float]]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         steps = tracking_run(Path(tmp))
-    print("Tracking flow, 274 people of the example cohort, one command each (Python start-up included):")
+    print("Tracking flow, 274 people of the example cohort then 100 of a second office on PP2A/PP2B,")
+    print("one command each (Python start-up included):")
     for label, seconds in steps:
         print(f"  {label:<48} {seconds:5.2f} s")
     print(f"  {'total':<48} {sum(s for _, s in steps):5.2f} s")

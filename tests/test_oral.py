@@ -80,13 +80,11 @@ def test_picture_cards_show_on_pages_and_print(mini, tmp_path):
 
 
 def test_field_drawing_replaces_the_icons_without_code(mini):
-    from matplotlib import pyplot
+    from PIL import Image
 
     drawing = mini.root / "referentiels" / "cartes-images" / "dessins" / "regarder.png"
     drawing.parent.mkdir(parents=True)
-    figure = pyplot.figure(figsize=(1, 1))
-    figure.savefig(drawing)
-    pyplot.close(figure)
+    Image.new("RGB", (100, 100), "white").save(drawing)  # a field drawing, scanned
     edit_file(mini.root / "referentiels" / "cartes-images.yml", "    icones: [material/eye]\n",
               "    image: dessins/regarder.png\n")
     page = (build_site(mini).site_dir / "m1" / "s1-premiere.html").read_text(encoding="utf-8")

@@ -153,3 +153,30 @@ def test_cache_reprints_only_what_changed(mini, tmp_path):
     assert reprinted == ["fr/circuits/guide-de-poche-essai.pdf", "fr/fiches/fiche-01.pdf", "fr/m1-formateur.pdf",
                          "fr/m1-participant.pdf", "fr/manuel-formateur.pdf", "fr/pack-participant.pdf"]
     assert "Une phrase ajoutée" in text_of(out / "fr" / "fiches" / "fiche-01.pdf")
+
+
+def test_warm_printer_prints_in_its_own_process_with_the_bundled_fonts_and_raises_its_errors(repo, tmp_path):
+    """`kalan rapport` prints through a process started early (WeasyPrint imported on the other core). Its
+    PDF uses only the bundled fonts, which now hold the report's signs ≥ ≤ ⟨ ⟩; a failed print is raised."""
+    import subprocess
+
+    from kalan.pdf.render import WarmPrinter, print_style
+
+    style = print_style(repo.fonts_dir)
+    html = "<h1>Rapport</h1><p>≥ 15/20 ; ≤ 0,2 ; Hake ⟨g⟩ ; ɛ ɔ ɲ ŋ</p>"
+    with WarmPrinter() as printer:
+        pages, _ = printer.submit(style.job(tmp_path / "a.pdf", html), style.css, tmp_path).result()
+        (tmp_path / "fichier").write_text("x")
+        with pytest.raises(OSError):
+            printer.submit(style.job(tmp_path / "fichier" / "b.pdf", html), style.css, tmp_path).result()
+    assert pages == 1 and "≥ 15/20 ; ≤ 0,2 ; Hake ⟨g⟩ ; ɛ ɔ ɲ ŋ" in text_of(tmp_path / "a.pdf")
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "a.pdf")], capture_output=True, text=True).stdout
+    assert {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]} == {"DejaVu-Sans", "DejaVu-Sans-Bold"}
+    assert not (tmp_path / "fichier" / "b.pdf").exists()
+    from PIL import ImageFont
+
+    from kalan.scoring.charts import _has
+
+    for stem in ("kalan-sans", "kalan-sans-bold"):  # the signs are in the committed subsets themselves
+        font = ImageFont.truetype(str(repo.fonts_dir / f"{stem}.woff2"), 20)
+        assert all(_has(font, sign) for sign in "≥≤⟨⟩ɛɔɲŋ"), stem

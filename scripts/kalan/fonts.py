@@ -15,10 +15,10 @@ import base64
 from pathlib import Path
 
 # Basic Latin … IPA (ɛ ɔ ɲ), spacing modifiers (ʼ), combining marks (tones),
-# Latin Extended Additional, punctuation, arrows, check marks and boxes.
+# Latin Extended Additional, punctuation, arrows, ≤ ≥ (the reports), check marks and boxes, ⟨ ⟩ (Hake ⟨g⟩).
 UNICODES = (
     "U+0000-024F,U+0250-02AF,U+02B0-02FF,U+0300-036F,U+1E00-1EFF,U+2000-206F,"
-    "U+20AC,U+2190-21FF,U+2212,U+25A0-25CF,U+2610-2612,U+2713-2717"
+    "U+20AC,U+2190-21FF,U+2212,U+2264-2265,U+25A0-25CF,U+2610-2612,U+2713-2717,U+27E8-27E9"
 )
 FACES = {
     # file stem: (DejaVu source, weight, style)
@@ -29,6 +29,9 @@ FACES = {
 }
 FAMILY = "Kalan Sans"
 SOURCE_DIR = Path("/usr/share/fonts/truetype/dejavu")
+# The committed woff2 files, found from the package itself (scripts/kalan/ → the repository), for code
+# that has no Project at hand: the report's charts. `Project.fonts_dir` of the repository is this folder.
+BUNDLED_DIR = Path(__file__).resolve().parents[2] / "docs" / "assets" / "fonts"
 
 
 def make_fonts(fonts_dir: Path, css_path: Path, source_dir: Path = SOURCE_DIR) -> list[Path]:

@@ -14,7 +14,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -149,3 +149,31 @@ def print_all(jobs: Iterable[PrintJob], css: str, base: Path, cache_dir: Path | 
             remember(job, pages)
             finish(Printed(job.output, pages, seconds, False))
     return done
+
+
+def _import_weasyprint() -> None:
+    import weasyprint  # noqa: F401
+
+
+class WarmPrinter:
+    """One WeasyPrint process, started before it is needed.
+
+    Importing WeasyPrint takes about half a second. A command that prints a single PDF at its end
+    (`kalan rapport`) starts this printer first: the second process imports WeasyPrint while the command
+    computes its figures, workbook and charts, then prints the PDF it is given. Use it as a context
+    manager; an error of the print is raised by `Future.result()`.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ProcessPoolExecutor(max_workers=1)
+        self._pool.submit(_import_weasyprint)
+
+    def submit(self, job: PrintJob, css: str, base: Path) -> Future:
+        """Print `job` in the printer's process; the future's result is (pages, seconds)."""
+        return self._pool.submit(_worker, job.html, css, base.resolve().as_uri(), str(job.output))
+
+    def __enter__(self) -> WarmPrinter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -109,22 +109,27 @@ def rapport_command(
 
     Exemple :  kalan rapport --sortie rapports/octobre --cohorte C01-KOR
     """
-    from kalan.scoring.dataset import load_dataset
-    from kalan.scoring.parallel import build_family_report, is_family, load_family, plan_source
-    from kalan.scoring.report import build_report
+    from kalan.pdf.render import WarmPrinter
 
-    try:
-        project = load_project(projet)
-        conn = _open(project, db)
-        with console.status("Calcul du rapport…"):
-            if formulaire and is_family(conn, formulaire):
-                family = load_family(conn, formulaire, cohorte or None, plan_source(project, formulaire.upper()))
-                files = build_family_report(family, sortie, project, cohorte or None, avec_noms, conn)
-            else:
-                data = load_dataset(conn, cohorte or None, formulaire)
-                files = build_report(data, sortie, project, cohorte or None, avec_noms, conn=conn)
-    except KalanError as exc:
-        raise fail(exc) from None
+    # First, before anything else is imported: the printer's process imports WeasyPrint on the other core
+    # while this one reads the database and computes the figures, the workbook and the charts.
+    with WarmPrinter() as printer:
+        from kalan.scoring.dataset import load_dataset
+        from kalan.scoring.parallel import build_family_report, is_family, load_family, plan_source
+        from kalan.scoring.report import build_report
+
+        try:
+            project = load_project(projet)
+            conn = _open(project, db)
+            with console.status("Calcul du rapport…"):
+                if formulaire and is_family(conn, formulaire):
+                    family = load_family(conn, formulaire, cohorte or None, plan_source(project, formulaire.upper()))
+                    files = build_family_report(family, sortie, project, cohorte or None, avec_noms, conn, printer)
+                else:
+                    data = load_dataset(conn, cohorte or None, formulaire)
+                    files = build_report(data, sortie, project, cohorte or None, avec_noms, conn, printer)
+        except KalanError as exc:
+            raise fail(exc) from None
     console.print(f"[green]✓[/] Rapport : {files.workbook}\n[green]✓[/] PDF : {files.pdf}")
 
 

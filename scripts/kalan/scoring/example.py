@@ -300,9 +300,9 @@ OTHER_SUIVI_FILE = "suivi-pp2a-texte-unicode.txt"
 SAME_FORM_TWICE, ORDER_REVERSED = 0, 1
 
 
-def write_other_office(forms: dict[str, Form], folder: Path, prefix: str, n: int = 24,
-                       seed: int = 2027) -> list[Path]:
-    """A later cohort kept by another office (C03-<prefix>, codes <prefix>-021…): its roster, the tests
+def write_other_office(forms: dict[str, Form], folder: Path, prefix: str, n: int = 24, seed: int = 2027,
+                       first: int = 21) -> list[Path]:
+    """A later cohort kept by another office (C03-<prefix>, codes <prefix>-021… from `first`): its roster, the tests
     on the parallel forms `forms` ({"A": PP2A, "B": PP2B}) sat as the plan says — a code ending in an even
     digit A then B, odd B then A — except one person given the same form twice and one the reverse order,
     and a follow-up test on form A for three in four (the form of their post-test for some, the other
@@ -311,7 +311,7 @@ def write_other_office(forms: dict[str, Form], folder: Path, prefix: str, n: int
 
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    people = invent_people(n, rng, (prefix,), first=21, cohort=f"C03-{prefix}")
+    people = invent_people(n, rng, (prefix,), first=first, cohort=f"C03-{prefix}")
     roster = folder / "participants.xlsx"
     _roster(people, roster)
     answers = {letter: simulate(people, form, rng, OTHER_DAYS) for letter, form in forms.items()}

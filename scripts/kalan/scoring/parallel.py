@@ -362,7 +362,8 @@ def items_html(family: Family) -> str:
 
 
 def build_family_report(family: Family, out_dir: Path, project, cohorts: list[str] | None = None,
-                        with_names: bool = False, conn: sqlite3.Connection | None = None) -> ReportFiles:
+                        with_names: bool = False, conn: sqlite3.Connection | None = None,
+                        printer=None) -> ReportFiles:
     """The report of a family of parallel forms (rapport-PP2.xlsx, rapport-PP2.pdf): the ordinary report of
     the pooled dataset — groups, objectives, cohorts, retention, follow-up list, skills — with the sections
     of the forms and one question table per form."""
@@ -372,7 +373,7 @@ def build_family_report(family: Family, out_dir: Path, project, cohorts: list[st
     skills = observed_skills(conn, project, cohorts)
     sheets = family_workbook_sheets(workbook_sheets(pooled, figures, with_names, skills),
                                     family_sheets(family, own, with_names))
-    return write_report(pooled, figures, out_dir, project, sheets, cohorts, skills,
+    return write_report(pooled, figures, out_dir, project, sheets, cohorts, skills, printer,
                         forms_html=forms_html(family, own), items_html=items_html(family))
 
 

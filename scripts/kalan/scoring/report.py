@@ -7,8 +7,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from kalan.scoring.charts import build_charts
 from kalan.scoring.dataset import (
     GROUPS,
     MANY_BLANKS,
@@ -221,93 +220,6 @@ def _quality_rows(data: Dataset) -> list[list]:
     ]
 
 
-def build_charts(data: Dataset, figures: Figures, folder: Path) -> list[Path]:
-    import matplotlib
-    from matplotlib.figure import Figure  # no pyplot: nothing global, and faster to import
-
-    matplotlib.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9})
-
-    def subplots() -> tuple[Figure, object]:
-        fig = Figure(figsize=(7, 3.2))
-        return fig, fig.add_subplot()
-
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-
-    fig, ax = subplots()
-    bins = np.arange(-0.5, data.n_items + 1.5, 1)
-    ax.hist([data.pre.scores, data.post.scores], bins=bins, label=["Pré-test", "Post-test"],
-            color=["#bbbbbb", "#333333"], edgecolor="black", hatch="")
-    ax.axvline(data.pass_mark - 0.5, color="black", linestyle="--", linewidth=1)
-    ax.set_xlabel(f"Score (sur {data.n_items}) — trait pointillé : note de passage")
-    ax.set_ylabel("Personnes")
-    ax.legend(frameon=False)
-    fig.tight_layout()
-    paths.append(_save(fig, folder / "scores-pre-post.png"))
-
-    rows = figures.items
-    fig, ax = subplots()
-    x = np.arange(len(rows))
-    ax.bar(x - 0.2, [100 * r.p_pre for r in rows], 0.4, label="Pré-test", color="#bbbbbb", edgecolor="black")
-    ax.bar(x + 0.2, [100 * r.p_post for r in rows], 0.4, label="Post-test", color="#333333", edgecolor="black")
-    ax.set_xticks(x, [r.item for r in rows], rotation=90)
-    ax.set_ylabel("% de bonnes réponses")
-    ax.set_ylim(0, 100)
-    ax.legend(frameon=False, ncols=2)
-    fig.tight_layout()
-    paths.append(_save(fig, folder / "questions-pre-post.png"))
-
-    labels, values = [], []
-    for g in figures.groups:
-        if g.dimension in ("cohort", "sex", "cercle", "category") and not math.isnan(g.passed_post_pct):
-            labels.append(f"{g.value}")
-            values.append(g.passed_post_pct)
-    fig, ax = subplots()
-    ax.barh(labels, values, color="#666666", edgecolor="black")
-    ax.axvline(TARGET_PCT, color="black", linestyle="--", linewidth=1)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("% au-dessus de la note de passage au post-test (trait : cible 80 %)")
-    fig.tight_layout()
-    paths.append(_save(fig, folder / "indicateur-par-groupe.png"))
-
-    objectives = [r for r in figures.objectives if r.level == "objectif"]
-    if objectives:
-        phases = [p for p in PHASE_LABELS if p in objectives[0].pct]
-        fig = Figure(figsize=(7, max(3.2, 0.22 * len(objectives) + 1)))
-        ax = fig.add_subplot()
-        y = np.arange(len(objectives))
-        height = 0.8 / len(phases)
-        for k, (phase, colour) in enumerate(zip(phases, ("#bbbbbb", "#333333", "#ffffff"), strict=False)):
-            ax.barh(y + (k - (len(phases) - 1) / 2) * height, [r.pct[phase] for r in objectives], height,
-                    label=PHASE_LABELS[phase], color=colour, edgecolor="black")
-        ax.set_yticks(y, [r.id for r in objectives])
-        ax.invert_yaxis()
-        ax.set_xlim(0, 100)
-        ax.set_xlabel("% de bonnes réponses, par objectif")
-        ax.legend(frameon=False, ncols=len(phases), loc="lower right")
-        fig.tight_layout()
-        paths.append(_save(fig, folder / "objectifs.png"))
-
-    cohorts = [c for c in figures.cohorts if not math.isnan(c.indicator)]
-    if cohorts:
-        fig, ax = subplots()
-        x = np.arange(len(cohorts))
-        ax.plot(x, [c.indicator for c in cohorts], marker="o", color="black")
-        ax.axhline(TARGET_PCT, color="black", linestyle="--", linewidth=1)
-        ax.set_xticks(x, [f"{c.cohort}\n{c.start}" if c.start else c.cohort for c in cohorts])
-        ax.set_ylim(0, 100)
-        ax.set_ylabel("% ≥ note de passage (post)")
-        ax.set_xlabel("Cohortes dans l'ordre des dates de formation (trait : cible 80 %)")
-        fig.tight_layout()
-        paths.append(_save(fig, folder / "indicateur-par-cohorte.png"))
-    return paths
-
-
-def _save(fig, path: Path) -> Path:
-    fig.savefig(path, dpi=150, metadata={"Software": None})
-    return path
-
-
 def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: list[str] | None,
                 skills: list | None = None, forms_html: str = "", items_html: str | None = None) -> str:
     """`forms_html`: a section shown after the progression (the parallel forms); `items_html`: replaces the
@@ -324,8 +236,9 @@ def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: li
         ["Personnes", str(pre_s.n), str(post_s.n)],
         ["Score moyen (écart-type)", f"{_fmt(pre_s.mean, 1)} ({_fmt(pre_s.sd, 1)})",
          f"{_fmt(post_s.mean, 1)} ({_fmt(post_s.sd, 1)})"],
-        ["Fidélité KR-20 (erreur type)", f"{_fmt(pre_s.kr20)} ({_fmt(pre_s.sem)})",
-         f"{_fmt(post_s.kr20)} ({_fmt(post_s.sem)})"]])
+        ["Fidélité KR-20 (erreur type)", *(["par forme (voir Formes parallèles)"] * 2 if data.pooled else
+                                           [f"{_fmt(pre_s.kr20)} ({_fmt(pre_s.sem)})",
+                                            f"{_fmt(post_s.kr20)} ({_fmt(post_s.sem)})"])]])
     paired_rows = [
         ["Personnes avec pré et post", str(pair.n)],
         ["Gain moyen [IC 95 %]", f"{_fmt(pair.mean_gain, 2)} [{_fmt(pair.ci_low, 2)} ; {_fmt(pair.ci_high, 2)}]"],
@@ -430,27 +343,33 @@ img { width: 100%; margin: 6pt 0; break-inside: avoid; }
 
 
 def build_report(data: Dataset, out_dir: Path, project, cohorts: list[str] | None = None,
-                 with_names: bool = False, conn=None) -> ReportFiles:
+                 with_names: bool = False, conn=None, printer=None) -> ReportFiles:
     """`conn`, the database `data` was loaded from: given, the report adds the observed skills
-    (sheet « competences », a PDF section) when the database holds observations."""
+    (sheet « competences », a PDF section) when the database holds observations. `printer`: a
+    `kalan.pdf.render.WarmPrinter` the caller started early (else the PDF is printed in this process)."""
     figures = compute(data, project.follow_up_days)
     skills = observed_skills(conn, project, cohorts)
     return write_report(data, figures, out_dir, project, workbook_sheets(data, figures, with_names, skills),
-                        cohorts, skills)
+                        cohorts, skills, printer)
 
 
 def write_report(data: Dataset, figures: Figures, out_dir: Path, project, sheets: list[Sheet],
-                 cohorts: list[str] | None, skills: list, **sections: str) -> ReportFiles:
-    """Workbook, charts and PDF into `out_dir` (`sections`: report_html's forms_html / items_html)."""
+                 cohorts: list[str] | None, skills: list, printer=None, **sections: str) -> ReportFiles:
+    """Charts, PDF and workbook into `out_dir` (`sections`: report_html's forms_html / items_html). With a
+    `printer`, the workbook is written while the other process prints the PDF."""
     from kalan.pdf.render import print_all, print_style
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    workbook = write_xlsx(out_dir / f"rapport-{data.form_id}.xlsx", sheets)
     charts = build_charts(data, figures, out_dir / "graphiques")
     style = print_style(project.fonts_dir)
     pdf = out_dir / f"rapport-{data.form_id}.pdf"
-    print_all([style.job(pdf, report_html(data, figures, charts, cohorts, skills, **sections))], style.css,
-              out_dir, None, workers=1)
+    job = style.job(pdf, report_html(data, figures, charts, cohorts, skills, **sections))
+    printing = printer.submit(job, style.css, out_dir) if printer else None
+    workbook = write_xlsx(out_dir / f"rapport-{data.form_id}.xlsx", sheets)
+    if printing is None:
+        print_all([job], style.css, out_dir, None, workers=1)
+    else:
+        printing.result()
     return ReportFiles(workbook, pdf, charts)
 
 
