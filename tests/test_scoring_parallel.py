@@ -21,18 +21,18 @@ from kalan.quiz.compose import counterbalance
 from kalan.scoring.dataset import follow_up, groups, item_rows, overall
 from kalan.scoring.db import open_db
 from kalan.scoring.example import invent_people, simulate
-from kalan.scoring.parallel import (
+from kalan.scoring.family import (
     AGAINST_PLAN,
     DOUBLE,
     INCOMPLETE,
     PLANNED,
     SAME_FORM,
-    family_figures,
     is_family,
     load_family,
     plan_source,
     pooled_dataset,
 )
+from kalan.scoring.parallel import family_figures
 from kalan.scoring.participants import import_roster
 from kalan.scoring.progress import cohort_rows, objective_rows, retention
 from kalan.scoring.results import import_results
@@ -277,3 +277,16 @@ def test_rapport_writes_into_a_relative_folder(repo, database, tmp_path):
     result = subprocess.run(run, capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert text_of(tmp_path / "rapports" / "rapport-PP2.pdf").count("Questions de la forme") == 2
+
+
+def test_suivi_imports_nothing_of_the_report(repo, database):
+    """Issue 13 §10: `kalan suivi` once loaded WeasyPrint and matplotlib; the family's list must not bring
+    the report (scipy, Pillow, WeasyPrint, openpyxl) back either."""
+    _, folder, _ = database
+    run = [sys.executable, "-X", "importtime", "-m", "kalan", "suivi", "--formulaire", "PP2",
+           "--db", str(folder / "kalan.sqlite"), "--projet", str(repo.root)]
+    result = subprocess.run(run, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "kalan" in imported and not imported & {"weasyprint", "scipy", "PIL", "openpyxl", "matplotlib"}

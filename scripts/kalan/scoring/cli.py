@@ -115,7 +115,8 @@ def rapport_command(
     # while this one reads the database and computes the figures, the workbook and the charts.
     with WarmPrinter() as printer:
         from kalan.scoring.dataset import load_dataset
-        from kalan.scoring.parallel import build_family_report, is_family, load_family, plan_source
+        from kalan.scoring.family import is_family, load_family, plan_source
+        from kalan.scoring.parallel import build_family_report
         from kalan.scoring.report import build_report
 
         try:
@@ -151,7 +152,7 @@ def suivi_command(
     import datetime as dt
 
     from kalan.scoring.dataset import follow_up, load_dataset
-    from kalan.scoring.parallel import is_family, load_pooled
+    from kalan.scoring.family import is_family, load_pooled
 
     try:
         today = dt.date.fromisoformat(date) if date else None
