@@ -34,7 +34,7 @@ def read_command(
     from kalan.omr.queue import import_pages, known_photos, read_folder
     from kalan.omr.template import all_sheets
     from kalan.quiz.build import load_quizzes
-    from kalan.scoring.db import open_db
+    from kalan.scoring.db import open_project_db
 
     if phase is not None and phase not in ("pre", "post", "suivi"):
         raise fail(KalanError(f"--phase {phase!r} : « pre », « post » ou « suivi »"))
@@ -44,7 +44,7 @@ def read_command(
         if formulaire:
             data.form(formulaire)
         sheets = all_sheets(data.forms, project.code_prefixes, project.print_dir)
-        conn = open_db(db or project.results_db)
+        conn = open_project_db(project, db)
         files = input_files(dossier)
         if not files:
             raise KalanError(f"{dossier} : aucune photo (JPEG, PNG) ni PDF dans ce dossier")
@@ -85,11 +85,11 @@ def review_command(
     """
     from kalan.omr.review import write_review
     from kalan.quiz.build import load_quizzes
-    from kalan.scoring.db import open_db
+    from kalan.scoring.db import open_project_db
 
     try:
         project = load_project(projet)
-        files = write_review(open_db(db or project.results_db), sortie, load_quizzes(project),
+        files = write_review(open_project_db(project, db), sortie, load_quizzes(project),
                              project.code_prefixes)
     except KalanError as exc:
         raise fail(exc) from None
@@ -111,11 +111,11 @@ def correct_command(
     """
     from kalan.omr.corrections import import_corrections
     from kalan.quiz.build import load_quizzes
-    from kalan.scoring.db import open_db
+    from kalan.scoring.db import open_project_db
 
     try:
         project = load_project(projet)
-        summary = import_corrections(open_db(db or project.results_db), fichier, load_quizzes(project),
+        summary = import_corrections(open_project_db(project, db), fichier, load_quizzes(project),
                                      project.code_prefixes, dry_run=essai)
     except KalanError as exc:
         raise fail(exc) from None

@@ -6,17 +6,12 @@ from pathlib import Path
 
 import typer
 
-from kalan.config import Project, load_project
+from kalan.config import load_project
 from kalan.errors import KalanError
+from kalan.scoring.db import open_project_db
 from kalan.terminal import ProjectOption, console, fail
 
 DbOption = typer.Option(None, "--db", help="Base de résultats SQLite (par défaut data/kalan.sqlite).")
-
-
-def _open(project: Project, db: Path | None):
-    from kalan.scoring.db import open_db
-
-    return open_db(db or project.results_db)
 
 
 def _print_summary(summary, what: str) -> None:
@@ -52,7 +47,7 @@ def import_participants(
 
     try:
         project = load_project(projet)
-        conn = _open(project, db)
+        conn = open_project_db(project, db)
         with console.status(f"Import de {fichier.name}…"):
             summary = import_roster(conn, fichier, project.code_prefixes, dry_run=essai)
     except KalanError as exc:
@@ -82,7 +77,7 @@ def import_results_command(
                               "variante post du formulaire)"))
     try:
         project = load_project(projet)
-        conn = _open(project, db)
+        conn = open_project_db(project, db)
         with console.status(f"Lecture et vérification de {fichier.name}…"):
             summary = import_results(conn, fichier, load_quizzes(project), formulaire, phase, dry_run=essai)
     except KalanError as exc:
@@ -121,7 +116,7 @@ def rapport_command(
 
         try:
             project = load_project(projet)
-            conn = _open(project, db)
+            conn = open_project_db(project, db)
             with console.status("Calcul du rapport…"):
                 if formulaire and is_family(conn, formulaire):
                     family = load_family(conn, formulaire, cohorte or None, plan_source(project, formulaire.upper()))
@@ -160,7 +155,7 @@ def suivi_command(
         raise fail(KalanError(f"--date {date!r} : date attendue sous la forme AAAA-MM-JJ")) from None
     try:
         project = load_project(projet)
-        conn = _open(project, db)
+        conn = open_project_db(project, db)
         if formulaire and is_family(conn, formulaire):
             data = load_pooled(conn, formulaire, cohorte or None)
         else:

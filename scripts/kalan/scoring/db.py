@@ -63,3 +63,8 @@ def _statements(sql: str) -> list[str]:
 
 def now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def open_project_db(project, db: Path | None = None) -> sqlite3.Connection:
+    """The database a command works on: the one `--db` names, else the project's (`data/kalan.sqlite`)."""
+    return open_db(db or project.results_db)

@@ -10,7 +10,8 @@ from rich.table import Table
 
 from kalan.config import load_project
 from kalan.errors import KalanError
-from kalan.scoring.cli import DbOption, _open, _print_summary
+from kalan.scoring.cli import DbOption, _print_summary
+from kalan.scoring.db import open_project_db
 from kalan.terminal import ProjectOption, console, fail
 
 competences_app = typer.Typer(help="Compétences observées (grille d'observation des PSP).", no_args_is_help=True)
@@ -36,7 +37,7 @@ def import_skills_command(
 
     try:
         project = load_project(projet)
-        conn = _open(project, db)
+        conn = open_project_db(project, db)
         with console.status(f"Lecture et vérification de {fichier.name}…"):
             summary = import_skills(conn, fichier, require_checklists(project), grille, dry_run=essai)
     except KalanError as exc:
@@ -66,7 +67,7 @@ def skills_summary_command(
     try:
         project = load_project(projet)
         checklists, _ = load_checklists(project)
-        t = skills_tables(_open(project, db), checklists, grille, cohorte or None, project.skills_minimum)
+        t = skills_tables(open_project_db(project, db), checklists, grille, cohorte or None, project.skills_minimum)
     except KalanError as exc:
         raise fail(exc) from None
     console.print(f"[bold]Grille {t.checklist_id}[/] : {t.n_persons} personne(s) observée(s), "
@@ -106,7 +107,7 @@ def merge_command(
 
     try:
         project = load_project(projet)
-        conn = _open(project, db)
+        conn = open_project_db(project, db)
         with console.status(f"Fusion de {autre.name}…"):
             summary = merge_database(conn, autre, dry_run=essai)
     except KalanError as exc:

@@ -12,16 +12,11 @@ from rich.table import Table
 from kalan.config import load_project
 from kalan.errors import KalanError
 from kalan.scoring.cli import DbOption, _print_summary
+from kalan.scoring.db import open_project_db
 from kalan.terminal import ProjectOption, console, fail, progress
 
 presence_app = typer.Typer(help="Présence aux demi-journées : feuilles à signer, saisie, import, bilan.",
                            no_args_is_help=True)
-
-
-def _open(project, db: Path | None):
-    from kalan.scoring.db import open_db
-
-    return open_db(db or project.results_db)
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
@@ -54,7 +49,7 @@ def sheets_command(
         start = _date(debut, "--debut")
         plan = training_plan(project)
         with console.status(f"Impression des feuilles de présence de {cohorte}…"):
-            path = print_sheets(_open(project, db), plan, cohorte, sortie, project, start)
+            path = print_sheets(open_project_db(project, db), plan, cohorte, sortie, project, start)
     except KalanError as exc:
         raise fail(exc) from None
     console.print(f"[green]✓[/] Feuilles de présence ({plan.n_days} jour(s), {len(plan.halves)} demi-journées) → "
@@ -79,7 +74,7 @@ def workbook_command(
     try:
         project = load_project(projet)
         plan = training_plan(project)
-        codes = cohort_codes(_open(project, db), cohorte)
+        codes = cohort_codes(open_project_db(project, db), cohorte)
         path = write_attendance_workbook(sortie, cohorte, codes, plan.halves)
     except KalanError as exc:
         raise fail(exc) from None
@@ -103,7 +98,7 @@ def import_command(
 
     try:
         project = load_project(projet)
-        conn = _open(project, db)
+        conn = open_project_db(project, db)
         with console.status(f"Lecture et vérification de {fichier.name}…"):
             summary = import_attendance(conn, fichier, training_plan(project).halves, dry_run=essai)
     except KalanError as exc:
@@ -128,7 +123,7 @@ def summary_command(
 
     try:
         project = load_project(projet)
-        conn = _open(project, db)
+        conn = open_project_db(project, db)
         share = project.attendance_share
         done = completions(conn, training_plan(project).halves, share, cohorte)
     except KalanError as exc:
@@ -183,7 +178,7 @@ def attestations_command(
 
     try:
         project = load_project(projet)
-        conn = _open(project, db)
+        conn = open_project_db(project, db)
         plan = training_plan(project)
         if verifier is not None:
             _verify(conn, plan, project.attendance_share, verifier, avec_noms)
