@@ -62,3 +62,12 @@ def test_the_readme_walkthrough_runs_as_written(repo, tmp_path):
     pp1 = load_workbook(folder / "rapport" / "rapport-PP1.xlsx", read_only=True)
     assert not any("DOU-03" in str(row) for row in pp1["participants"].iter_rows(values_only=True))
     assert any((folder / "attestations").glob("attestation-*-fr.pdf"))
+    # Each report's skills are those of its own cohorts: C03-DOU was not observed, the PP1 cohorts were.
+    assert "competences" in pp1.sheetnames and "competences" not in book.sheetnames
+    for form, cohort, message in (
+            ("PP1", "C03-DOU", "aucun test PP1 pour la cohorte C03-DOU (formulaire(s) de cette cohorte : PP2A, PP2B)"),
+            ("PP2", "C01-KOR", "aucun test PP2A ni PP2B pour la cohorte C01-KOR")):
+        refused = subprocess.run([sys.executable, "-m", "kalan", "suivi", "--formulaire", form, "--cohorte", cohort,
+                                  "--db", str(folder / "kalan.sqlite")], capture_output=True, text=True, cwd=repo.root)
+        assert refused.returncode != 0 and "Traceback" not in refused.stdout + refused.stderr
+        assert message in " ".join((refused.stdout + refused.stderr).split())

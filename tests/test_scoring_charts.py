@@ -198,3 +198,18 @@ def test_example_report_charts_are_reproducible(database, tmp_path):  # noqa: F8
     low_row = image[np.flatnonzero((image == LIGHT).sum(axis=1) > 20).max() - 1]
     drawn = [r for r in figures.items if not math.isnan(r.p_pre) and r.p_pre > 0]
     assert len(runs(low_row == LIGHT)) == len(drawn) == data.n_items  # one pre-test bar per question
+
+
+def test_long_group_and_cohort_names_are_shortened_not_a_crash(tmp_path):
+    """Cohort and group names are free text from the roster: 8 cohorts of 38 letters once inverted the plot
+    box (Pillow's ValueError, a traceback from kalan rapport)."""
+    names = [f"Session {k} — formation des relais, Koro" for k in range(8)]
+    line = charts.cohort_line([f"{n}\n2026-10-0{k + 1}" for k, n in enumerate(names)], [50.0] * 8, 80.0,
+                              tmp_path / "cohortes.png")
+    bars = charts.group_bars([(n * 3, 40.0 + k) for k, n in enumerate(names)], 80.0, tmp_path / "groupes.png")
+    for path in (line, bars):
+        image = pixels(path)
+        left, right = spines(image)
+        assert image.shape[1] == charts.WIDTH and 0 < left < right < image.shape[1]
+    assert charts._shorten(names[0] * 3, 200).endswith("…") and charts._width(charts._shorten(names[0] * 3, 200)) <= 200
+    assert charts._shorten("C01-KOR", 200) == "C01-KOR"

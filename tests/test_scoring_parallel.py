@@ -290,3 +290,50 @@ def test_suivi_imports_nothing_of_the_report(repo, database):
     imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()
                 if line.startswith("import time:")}
     assert "kalan" in imported and not imported & {"weasyprint", "scipy", "PIL", "openpyxl", "matplotlib"}
+
+
+def test_review_findings_on_the_pooled_views(repo, database, tmp_path):
+    """Objectives count one form's questions; two forms at one phase is « à vérifier », not « manquant »;
+    a cohort not tested yet stays « aucun test »; a cohort tested on no form of the family is refused."""
+    conn, _, people = database
+    pooled = pooled_dataset(load_family(conn, "PP2"))
+    objectives = [r for r in objective_rows(pooled) if r.level == "objectif"]
+    per_form = {}
+    for _item, objective in load_family(conn, "PP2").forms["A"].items:
+        per_form[objective] = per_form.get(objective, 0) + 1
+    assert {r.id: r.items for r in objectives} == per_form  # not the two forms' questions added up
+    assert all(r.n["pre"] == len(pooled.pre.codes) for r in objectives)
+    twice = people[TWO_PRE].code
+    reasons = {f.code: f.reason for f in follow_up(pooled)}
+    assert reasons[twice] == "deux formes au pré-test : à vérifier"
+    copy = open_db(tmp_path / "copie.sqlite")
+    conn.backup(copy)
+    copy.execute("INSERT INTO cohorts (code) VALUES ('C09-KOR')")  # a roster imported before its tests
+    copy.execute("INSERT INTO participants (code, sex, category, cercle, commune, organisation, cohort, import_id) "
+                 "SELECT 'KOR-099', 'F', 'OSC', 'Koro', 'Koro', 'Association', 'C09-KOR', MIN(id) FROM imports")
+    copy.commit()
+    later = pooled_dataset(load_family(copy, "PP2"))
+    assert "KOR-099" in later.participants
+    assert {f.code: f.reason for f in follow_up(later)}["KOR-099"] == "aucun test"
+    alone = pooled_dataset(load_family(copy, "PP2", ["C09-KOR"]))  # asked for by name: its people, untested
+    assert list(alone.participants) == ["KOR-099"] and not alone.pre.codes
+
+
+def test_a_report_that_cannot_be_written_is_a_french_message_and_a_killed_printer_is_replaced(
+        repo, database, tmp_path):
+    from kalan.pdf.render import WarmPrinter
+    from kalan.scoring.parallel import build_family_report
+
+    conn, folder, _ = database
+    (tmp_path / "r" / "rapport-PP2.pdf").mkdir(parents=True)  # a folder where the PDF should go
+    run = [sys.executable, "-m", "kalan", "rapport", "--formulaire", "PP2", "--sortie", str(tmp_path / "r"),
+           "--db", str(folder / "kalan.sqlite"), "--projet", str(repo.root)]
+    result = subprocess.run(run, capture_output=True, text=True)
+    out = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode == 1 and "Traceback" not in out
+    assert f"rapport non écrit : {tmp_path / 'r' / 'rapport-PP2.pdf'} : c'est un dossier" in out
+    with WarmPrinter() as printer:
+        printer._process.kill()  # the out-of-memory killer, say
+        printer._process.join()
+        files = build_family_report(load_family(conn, "PP2"), tmp_path / "k", repo, printer=printer)
+    assert "Formes parallèles PP2" in text_of(files.pdf)  # printed in this process instead

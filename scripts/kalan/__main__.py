@@ -1,3 +1,4 @@
-from kalan.cli import app
+if __name__ == "__main__":  # not when a spawned process (the PDF printer) imports this module again
+    from kalan.cli import app
 
-app(prog_name="kalan")
+    app(prog_name="kalan")

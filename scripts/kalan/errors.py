@@ -41,3 +41,22 @@ def raise_on_errors(findings: list[Finding], title: str) -> None:
     errors = [f for f in findings if f.severity == "erreur"]
     if errors:
         raise KalanError(f"{title} :\n" + "\n".join(f"  - {f}" for f in errors))
+
+
+# What the system says of a file it could not write, in French (its own words are in English).
+OS_ERRORS_FR = {
+    "EACCES": "permission refusée", "EPERM": "permission refusée", "EISDIR": "c'est un dossier",
+    "ENOTDIR": "un élément du chemin n'est pas un dossier", "ENOENT": "dossier ou fichier introuvable",
+    "ENOSPC": "plus de place sur le disque", "EROFS": "support en lecture seule (clé verrouillée ?)",
+    "EEXIST": "existe déjà",
+}
+
+
+def os_error_fr(exc: OSError) -> str:
+    """« chemin : raison » for an OSError, the reason in French when known."""
+    import errno
+
+    reason = OS_ERRORS_FR.get(errno.errorcode.get(exc.errno or 0, ""), exc.strerror or str(exc))
+    where = str(exc.filename).removesuffix(".part") + (".pdf" if str(exc.filename).endswith(".part") else "") \
+        if exc.filename else ""
+    return f"{where} : {reason}" if where else reason

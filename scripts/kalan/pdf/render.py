@@ -14,7 +14,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -151,8 +151,47 @@ def print_all(jobs: Iterable[PrintJob], css: str, base: Path, cache_dir: Path | 
     return done
 
 
-def _import_weasyprint() -> None:
-    import weasyprint  # noqa: F401
+def _serve(conn, parent: int) -> None:
+    """The printer process: import WeasyPrint at once, then print each job received until told to stop.
+    It ends by itself if the command that started it dies (killed, out of memory)."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+    import weasyprint  # noqa: F401  (the half second this process exists for)
+
+    while (job := conn.recv()) is not None:
+        try:
+            conn.send((True, _worker(*job)))
+        except Exception as exc:
+            try:
+                conn.send((False, exc))
+            except Exception:
+                conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
+class PrinterGone(Exception):
+    """The printer process ended before answering (killed): print in this process instead."""
+
+
+class Printing:
+    """A job sent to the printer process; `result()` waits for its (pages, seconds) or raises its error."""
+
+    def __init__(self, conn) -> None:
+        self._conn = conn
+
+    def result(self) -> tuple[int, float]:
+        try:
+            ok, value = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            raise PrinterGone(str(exc)) from exc
+        if not ok:
+            raise value
+        return value
 
 
 class WarmPrinter:
@@ -160,20 +199,50 @@ class WarmPrinter:
 
     Importing WeasyPrint takes about half a second. A command that prints a single PDF at its end
     (`kalan rapport`) starts this printer first: the second process imports WeasyPrint while the command
-    computes its figures, workbook and charts, then prints the PDF it is given. Use it as a context
-    manager; an error of the print is raised by `Future.result()`.
+    computes its figures, workbook and charts, then prints the PDF it is given. The process is *spawned*
+    (not forked: the command may already hold threads, such as rich's spinner) and is a daemon, so a
+    command that stops on an error does not wait for it. Use `start_printer()`.
     """
 
     def __init__(self) -> None:
-        self._pool = ProcessPoolExecutor(max_workers=1)
-        self._pool.submit(_import_weasyprint)
+        import multiprocessing
 
-    def submit(self, job: PrintJob, css: str, base: Path) -> Future:
-        """Print `job` in the printer's process; the future's result is (pages, seconds)."""
-        return self._pool.submit(_worker, job.html, css, base.resolve().as_uri(), str(job.output))
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child, os.getpid()), daemon=True)
+        self._process.start()
+        child.close()
+
+    def submit(self, job: PrintJob, css: str, base: Path) -> Printing:
+        """Send `job` to the printer's process (it prints while this one goes on)."""
+        try:
+            self._conn.send((job.html, css, base.resolve().as_uri(), str(job.output)))
+        except OSError as exc:
+            raise PrinterGone(str(exc)) from exc
+        return Printing(self._conn)
 
     def __enter__(self) -> WarmPrinter:
         return self
 
-    def __exit__(self, *exc_info) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def __exit__(self, exc_type, *_) -> None:
+        if exc_type is None and self._process.is_alive():
+            try:
+                self._conn.send(None)
+                self._process.join(timeout=10)
+            except OSError:
+                pass
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._conn.close()
+
+
+def start_printer():
+    """A WarmPrinter, or — where a second process cannot be started — a context giving None (the PDF is
+    then printed in the command's own process)."""
+    from contextlib import nullcontext
+
+    try:
+        return WarmPrinter()
+    except (OSError, ImportError, NotImplementedError):
+        return nullcontext(None)

@@ -66,6 +66,19 @@ def _width(text: str) -> int:
 LINE_HEIGHT = sum(_fonts()[0].getmetrics())
 
 
+def _shorten(text: str, most: float) -> str:
+    """Each line of `text` cut to `most` pixels, with « … »: group and cohort names are free text from the
+    roster, and a long one must not push the plot area out of the image."""
+    lines = []
+    for line in text.split("\n"):
+        if _width(line) > most:
+            while line and _width(line + "…") > most:
+                line = line[:-1]
+            line = line.rstrip() + "…"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _steps(top: float, most: int) -> list[tuple[float, str]]:
     """0, s, 2s … up to `top`, with the smallest s among 1, 2, 5, 10, 20 … giving at most `most` steps."""
     step = next(s for s in (m * 10**k for k in range(12) for m in (1, 2, 5)) if top / s <= most)
@@ -114,6 +127,8 @@ class Chart:
         `rotate`: x tick labels turned a quarter; None turns them only when they would overlap."""
         self.x_range, self.y_range = x_range, y_range
         width, height = self.image.size
+        yticks = [(v, _shorten(t, 0.35 * width)) for v, t in yticks]
+        xticks = [(v, _shorten(t, 0.35 * height)) for v, t in xticks]
         left = PAD + (LINE_HEIGHT + GAP if ylabel else 0) + max((_width(t) for _, t in yticks), default=0)
         left += TICK + GAP
         right = width - PAD
@@ -126,7 +141,7 @@ class Chart:
         ticks_height = max((_width(t) for _, t in xticks), default=0) if rotate else lines * LINE_HEIGHT
         bottom = height - PAD - (LINE_HEIGHT + GAP if xlabel else 0) - ticks_height - TICK - GAP
         top = PAD + (LINE_HEIGHT + GAP if legend else 0) + LINE_HEIGHT // 2
-        self.box = (left, top, right, bottom)
+        self.box = (left, top, max(right, left + PAD), max(bottom, top + PAD))  # never an inverted box
         for value, label in yticks:
             y = round(self.py(value))
             self.draw.line([(left - TICK, y), (left, y)], fill=BLACK, width=LINE)

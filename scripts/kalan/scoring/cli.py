@@ -104,11 +104,11 @@ def rapport_command(
 
     Exemple :  kalan rapport --sortie rapports/octobre --cohorte C01-KOR
     """
-    from kalan.pdf.render import WarmPrinter
+    from kalan.pdf.render import start_printer
 
     # First, before anything else is imported: the printer's process imports WeasyPrint on the other core
     # while this one reads the database and computes the figures, the workbook and the charts.
-    with WarmPrinter() as printer:
+    with start_printer() as printer:
         from kalan.scoring.dataset import load_dataset
         from kalan.scoring.family import is_family, load_family, plan_source
         from kalan.scoring.parallel import build_family_report

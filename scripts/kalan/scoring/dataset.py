@@ -58,6 +58,13 @@ class Dataset:
     # and `unpaired` holds who sat the same form at pre- and post-test (their gain is not pooled).
     max_score: int | None = None
     unpaired: frozenset[str] = frozenset()
+    # (code, phase) sat on two forms of the family: left out of that phase, listed « à vérifier ».
+    doubled: frozenset[tuple[str, str]] = frozenset()
+
+    @property
+    def cohorts(self) -> list[str]:
+        """The cohorts this dataset reports on (the skills section follows them)."""
+        return sorted({person["cohort"] for person in self.participants.values()})
 
     @property
     def pooled(self) -> bool:
@@ -95,7 +102,10 @@ def _phase(conn: sqlite3.Connection, form_id: str, phase: str, codes: set[str], 
 
 
 def load_dataset(conn: sqlite3.Connection, cohorts: list[str] | None = None,
-                 form_id: str | None = None) -> Dataset:
+                 form_id: str | None = None, require_sittings: bool = True) -> Dataset:
+    """One form's sittings. The participants are those of the cohorts tested on this form, and of the
+    cohorts not tested yet on any form (their people are « without a test »); a cohort tested only on
+    other forms is left out. `require_sittings`: refuse `cohorts` that sat no test of this form."""
     forms = [row[0] for row in conn.execute("SELECT DISTINCT form_id FROM sittings ORDER BY form_id")]
     if not forms:
         raise KalanError("aucun résultat dans la base : importez d'abord des réponses (kalan resultats importer)")
@@ -126,9 +136,18 @@ def load_dataset(conn: sqlite3.Connection, cohorts: list[str] | None = None,
     imports = list(conn.execute("SELECT id, kind, file, format, imported_at, rows, changes FROM imports ORDER BY id"))
     pre, post, suivi = (_phase(conn, form_id, phase, codes, [item for item, _ in items])
                         for phase in ("pre", "post", "suivi"))
-    # Only the cohorts tested on this form: a cohort tested on another form is not « without a test ».
+    # A cohort tested only on other forms is not « without a test » on this one.
     tested = {participants[c]["cohort"] for phase in (pre, post, suivi) for c in phase.codes}
-    participants = {c: p for c, p in participants.items() if p["cohort"] in tested}
+    elsewhere: dict[str, set[str]] = {}
+    for cohort, other in conn.execute(
+            "SELECT DISTINCT p.cohort, s.form_id FROM sittings s JOIN participants p ON p.code = s.participant "
+            "WHERE s.form_id != ?", (form_id,)):
+        elsewhere.setdefault(cohort, set()).add(other)
+    participants = {c: p for c, p in participants.items() if p["cohort"] in tested or p["cohort"] not in elsewhere}
+    if cohorts and require_sittings and not participants:
+        sat = sorted({f for c in cohorts for f in elsewhere.get(c, ())})
+        raise KalanError(f"aucun test {form_id} pour la cohorte {', '.join(cohorts)} (formulaire(s) de cette "
+                         f"cohorte : {', '.join(sat)})")
     return Dataset(form_id, items, variant[1], participants, pre, post, imports, suivi)
 
 
@@ -248,6 +267,9 @@ def item_rows(data: Dataset) -> list[ItemRow]:
     return rows
 
 
+PHASE_WORDS = {"pre": "pré-test", "post": "post-test", "suivi": "test de suivi"}
+
+
 @dataclass(frozen=True)
 class FollowUp:
     code: str
@@ -271,7 +293,10 @@ def follow_up(data: Dataset, delay_days: int | None = None, today: dt.date | Non
         post = int(data.post.scores[qi[code]]) if code in qi else None
         suivi = int(data.suivi.scores[si[code]]) if code in si else None
         reasons = []
-        if post is None and pre is None:
+        twice = [PHASE_WORDS[phase] for phase in ("pre", "post", "suivi") if (code, phase) in data.doubled]
+        if twice:
+            reasons.append(f"deux formes au {' et au '.join(twice)} : à vérifier")
+        elif post is None and pre is None:
             reasons.append("aucun test")
         elif post is None:
             reasons.append("post-test manquant")

@@ -87,6 +87,8 @@ def pooled_dataset(family: Family) -> Dataset:
     items = [item for data in forms for item in data.items]
     starts = np.cumsum([0, *(data.n_items for data in forms)])
 
+    doubled: set[tuple[str, str]] = set()
+
     def phase(name: str) -> Phase:
         sat: dict[str, list[tuple[int, int]]] = {}
         for k, data in enumerate(forms):
@@ -94,6 +96,7 @@ def pooled_dataset(family: Family) -> Dataset:
             for code, row in (sitting.index().items() if sitting is not None else ()):
                 sat.setdefault(code, []).append((k, row))
         codes = sorted(code for code, rows in sat.items() if len(rows) == 1)
+        doubled.update((code, name) for code, rows in sat.items() if len(rows) > 1)
         shape = (len(codes), len(items))
         correct, marks = np.zeros(shape, dtype=np.int8), np.full(shape, "", dtype=object)
         asked = np.zeros(shape, dtype=bool)
@@ -108,9 +111,10 @@ def pooled_dataset(family: Family) -> Dataset:
         return Phase(codes, correct, marks, language, mode, dates, asked)
 
     participants = {code: person for data in forms for code, person in data.participants.items()}
-    return Dataset(family.plan.family_id, items, family.plan.pass_mark, participants, phase("pre"),
-                   phase("post"), forms[0].imports, phase("suivi"), family.plan.n_items,
-                   frozenset(p.code for p in family.people if p.status == SAME_FORM))
+    pre, post, suivi = phase("pre"), phase("post"), phase("suivi")
+    return Dataset(family.plan.family_id, items, family.plan.pass_mark, participants, pre, post, forms[0].imports,
+                   suivi, family.plan.n_items, frozenset(p.code for p in family.people if p.status == SAME_FORM),
+                   frozenset(doubled))
 
 
 def plan_source(project, family_id: str) -> str:
@@ -145,8 +149,8 @@ def load_family(conn: sqlite3.Connection, family_id: str, cohorts: list[str] | N
     if not is_family(conn, family_id):
         raise KalanError(f"{family_id} : aucun résultat sur les formes parallèles {family_id}A / {family_id}B")
     present = {row[0] for row in conn.execute("SELECT DISTINCT form_id FROM sittings")}
-    forms = {letter: load_dataset(conn, cohorts, f"{family_id}{letter}") for letter in FORMS
-             if f"{family_id}{letter}" in present}
+    forms = {letter: load_dataset(conn, cohorts, f"{family_id}{letter}", require_sittings=False)
+             for letter in FORMS if f"{family_id}{letter}" in present}
     shapes = {(d.n_items, d.pass_mark) for d in forms.values()}
     if len(shapes) > 1:
         shown = ", ".join(f"{d.form_id} : {d.n_items} questions, note de passage {d.pass_mark}"
@@ -155,6 +159,8 @@ def load_family(conn: sqlite3.Connection, family_id: str, cohorts: list[str] | N
                          "depuis le même plan (kalan quiz composer)")
     (n_items, pass_mark), = shapes
     participants = {code: person for data in forms.values() for code, person in data.participants.items()}
+    if cohorts and not participants:
+        raise KalanError(f"aucun test {family_id}A ni {family_id}B pour la cohorte {', '.join(cohorts)}")
     people = []
     for code in sorted(participants):
         sat = {phase: [(letter, int(getattr(d, phase).scores[getattr(d, phase).index()[code]]))

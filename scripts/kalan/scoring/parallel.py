@@ -204,7 +204,7 @@ def build_family_report(family: Family, out_dir: Path, project, cohorts: list[st
     pooled = pooled_dataset(family)
     figures = compute(pooled, project.follow_up_days, items=[r for d in family.forms.values() for r in item_rows(d)])
     own = family_figures(family)
-    skills = observed_skills(conn, project, cohorts)
+    skills = observed_skills(conn, project, cohorts or pooled.cohorts)
     sheets = family_workbook_sheets(workbook_sheets(pooled, figures, with_names, skills),
                                     family_sheets(family, own, with_names))
     return write_report(pooled, figures, out_dir, project, sheets, cohorts, skills, printer,

@@ -43,7 +43,7 @@ def retention(data: Dataset) -> Retention | None:
 class ObjectiveRow:
     level: str  # "objectif" or "module"
     id: str  # M2-O3, or M2
-    items: int
+    items: int  # questions of this objective a person answers (one form's, when parallel forms are pooled)
     pct: dict[str, float]  # phase → % of correct answers (all answers of the phase's sitters to these items)
     n: dict[str, int]  # phase → people who sat it
 
@@ -67,13 +67,18 @@ def objective_rows(data: Dataset) -> list[ObjectiveRow]:
     for level, labels in (("objectif", objectives), ("module", [module_of(o) for o in objectives])):
         for name in dict.fromkeys(sorted(labels)):
             columns = [j for j, label in enumerate(labels) if label == name]
-            pct, n = {}, {}
+            pct, n, per_person = {}, {}, len(columns)
             for phase, sitting in phases(data):
                 block = sitting.correct[:, columns]
-                asked = int(sitting.asked[:, columns].sum()) if sitting.asked is not None else block.size
+                if sitting.asked is None:
+                    asked, n[phase] = block.size, len(sitting.codes)
+                else:  # parallel forms pooled: only the questions each person had
+                    mask = sitting.asked[:, columns]
+                    asked, n[phase] = int(mask.sum()), int(mask.any(axis=1).sum())
+                    if len(mask):
+                        per_person = int(mask.sum(axis=1).max())
                 pct[phase] = 100 * float(block.sum()) / asked if asked else math.nan
-                n[phase] = len(sitting.codes)
-            rows.append(ObjectiveRow(level, name, len(columns), pct, n))
+            rows.append(ObjectiveRow(level, name, per_person, pct, n))
     return rows
 
 

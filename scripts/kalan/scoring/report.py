@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from kalan.errors import KalanError, os_error_fr
 from kalan.scoring.charts import build_charts
 from kalan.scoring.dataset import (
     GROUPS,
@@ -217,6 +218,8 @@ def _quality_rows(data: Dataset) -> list[list]:
         [f"Pré-tests avec plus de {int(MANY_BLANKS * 100)} % de réponses vides", blanks[0]],
         [f"Post-tests avec plus de {int(MANY_BLANKS * 100)} % de réponses vides", blanks[1]],
         ["Réponses illisibles (à vérifier sur papier)", illegible],
+        *([["Personnes qui ont passé deux formes à la même phase (hors de cette phase, à vérifier)",
+            len({code for code, _ in data.doubled})]] if data.pooled else []),
     ]
 
 
@@ -348,7 +351,7 @@ def build_report(data: Dataset, out_dir: Path, project, cohorts: list[str] | Non
     (sheet « competences », a PDF section) when the database holds observations. `printer`: a
     `kalan.pdf.render.WarmPrinter` the caller started early (else the PDF is printed in this process)."""
     figures = compute(data, project.follow_up_days)
-    skills = observed_skills(conn, project, cohorts)
+    skills = observed_skills(conn, project, cohorts or data.cohorts)
     return write_report(data, figures, out_dir, project, workbook_sheets(data, figures, with_names, skills),
                         cohorts, skills, printer)
 
@@ -357,19 +360,27 @@ def write_report(data: Dataset, figures: Figures, out_dir: Path, project, sheets
                  cohorts: list[str] | None, skills: list, printer=None, **sections: str) -> ReportFiles:
     """Charts, PDF and workbook into `out_dir` (`sections`: report_html's forms_html / items_html). With a
     `printer`, the workbook is written while the other process prints the PDF."""
-    from kalan.pdf.render import print_all, print_style
+    from kalan.pdf.render import PrinterGone, print_all, print_style
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    charts = build_charts(data, figures, out_dir / "graphiques")
-    style = print_style(project.fonts_dir)
-    pdf = out_dir / f"rapport-{data.form_id}.pdf"
-    job = style.job(pdf, report_html(data, figures, charts, cohorts, skills, **sections))
-    printing = printer.submit(job, style.css, out_dir) if printer else None
-    workbook = write_xlsx(out_dir / f"rapport-{data.form_id}.xlsx", sheets)
-    if printing is None:
-        print_all([job], style.css, out_dir, None, workers=1)
-    else:
-        printing.result()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        charts = build_charts(data, figures, out_dir / "graphiques")
+        style = print_style(project.fonts_dir)
+        pdf = out_dir / f"rapport-{data.form_id}.pdf"
+        job = style.job(pdf, report_html(data, figures, charts, cohorts, skills, **sections))
+        try:
+            printing = printer.submit(job, style.css, out_dir) if printer else None
+        except PrinterGone:
+            printing = None
+        workbook = write_xlsx(out_dir / f"rapport-{data.form_id}.xlsx", sheets)
+        try:
+            done = printing is not None and printing.result()
+        except PrinterGone:  # the printer process was killed: print here
+            done = False
+        if not done:
+            print_all([job], style.css, out_dir, None, workers=1)
+    except OSError as exc:
+        raise KalanError(f"rapport non écrit : {os_error_fr(exc)}") from None
     return ReportFiles(workbook, pdf, charts)
 
 
@@ -377,8 +388,9 @@ def write_report(data: Dataset, figures: Figures, out_dir: Path, project, sheets
 
 
 def observed_skills(conn, project, cohorts: list[str] | None = None) -> list:
-    """One SkillTables per checklist with observations of the chosen cohorts (none: no section)."""
-    if conn is None:
+    """One SkillTables per checklist with observations of the chosen cohorts (None: every cohort; an
+    empty list or no observation: no section)."""
+    if conn is None or cohorts == []:
         return []
     from kalan.quiz.observation import load_checklists
     from kalan.scoring.skills import has_observations, skills_tables
