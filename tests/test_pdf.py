@@ -180,3 +180,25 @@ def test_warm_printer_prints_in_its_own_process_with_the_bundled_fonts_and_raise
     for stem in ("kalan-sans", "kalan-sans-bold"):  # the signs are in the committed subsets themselves
         font = ImageFont.truetype(str(repo.fonts_dir / f"{stem}.woff2"), 20)
         assert all(_has(font, sign) for sign in "≥≤⟨⟩ɛɔɲŋ"), stem
+
+
+def test_kalan_rapport_starts_its_printer_with_the_process_and_leaves_none_behind(repo, tmp_path):
+    """`kalan.entry` forks the printer before typer is imported (no thread yet); whatever the command
+    does — a report, an error — no printer process outlives it."""
+    import subprocess
+    import sys
+
+    script = ("import sys, multiprocessing\n"
+              "from kalan.pdf import render\n"
+              "sys.argv = ['kalan', 'rapport', '--sortie', sys.argv[1], '--formulaire', 'PP7', '--db', sys.argv[2]]\n"
+              "taken = render.start_printer\n"
+              "def spy():\n    print('précoce', render._early is not None)\n    return taken()\n"
+              "render.start_printer = spy\n"
+              "from kalan import entry\n"
+              "try:\n    entry.main()\nexcept SystemExit as stop:\n"
+              "    print('enfants', len(multiprocessing.active_children()), 'code', stop.code)\n")
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "r"), str(tmp_path / "vide.sqlite")],
+                            capture_output=True, text=True, cwd=repo.root)
+    assert "aucun résultat dans la base" in result.stdout + result.stderr
+    assert "précoce True" in result.stdout  # started by kalan.entry, before the command ran
+    assert "enfants 0 code 1" in result.stdout  # then taken by the command, and stopped on its error

@@ -1,4 +1,4 @@
 if __name__ == "__main__":  # not when a spawned process (the PDF printer) imports this module again
-    from kalan.cli import app
+    from kalan.entry import main
 
-    app(prog_name="kalan")
+    main()

@@ -199,15 +199,17 @@ class WarmPrinter:
 
     Importing WeasyPrint takes about half a second. A command that prints a single PDF at its end
     (`kalan rapport`) starts this printer first: the second process imports WeasyPrint while the command
-    computes its figures, workbook and charts, then prints the PDF it is given. The process is *spawned*
-    (not forked: the command may already hold threads, such as rich's spinner) and is a daemon, so a
-    command that stops on an error does not wait for it. Use `start_printer()`.
+    computes its figures, workbook and charts, then prints the PDF it is given. It is *spawned* (a fork
+    under threads, such as rich's spinner or a test session's, could deadlock), except when `kalan.entry`
+    starts it as the process starts, before any thread: a fork is then safe and saves a fresh Python's
+    start. It is a daemon, so a command that stops on an error does not wait for it. Use `start_printer()`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, method: str = "spawn") -> None:
+        """`method`: how the process starts; "fork" only where the command holds no thread yet."""
         import multiprocessing
 
-        context = multiprocessing.get_context("spawn")
+        context = multiprocessing.get_context(method)
         self._conn, child = context.Pipe()
         self._process = context.Process(target=_serve, args=(child, os.getpid()), daemon=True)
         self._process.start()
@@ -224,24 +226,35 @@ class WarmPrinter:
     def __enter__(self) -> WarmPrinter:
         return self
 
-    def __exit__(self, exc_type, *_) -> None:
-        if exc_type is None and self._process.is_alive():
-            try:
-                self._conn.send(None)
-                self._process.join(timeout=10)
-            except OSError:
-                pass
-        if self._process.is_alive():
-            self._process.terminate()
+    def __exit__(self, *_) -> None:
+        # Whatever was sent has been answered (`Printing.result`), or is no longer wanted (an error): the
+        # process is stopped at once rather than left to unload WeasyPrint, which takes a few tenths.
+        self._process.terminate()
         self._process.join()
         self._conn.close()
 
 
+_early: WarmPrinter | None = None
+
+
+def start_early_printer() -> None:
+    """Start the printer as the process starts (`kalan.entry`); `start_printer()` hands it over."""
+    global _early
+    try:
+        _early = WarmPrinter("fork")  # no thread exists yet: kalan.entry calls this before any import
+    except (OSError, ImportError, NotImplementedError):
+        _early = None
+
+
 def start_printer():
-    """A WarmPrinter, or — where a second process cannot be started — a context giving None (the PDF is
-    then printed in the command's own process)."""
+    """The printer started early, else a new WarmPrinter, or — where a second process cannot be started —
+    a context giving None (the PDF is then printed in the command's own process)."""
     from contextlib import nullcontext
 
+    global _early
+    if _early is not None:
+        printer, _early = _early, None
+        return printer
     try:
         return WarmPrinter()
     except (OSError, ImportError, NotImplementedError):
