@@ -1,6 +1,7 @@
 """Scoring benchmark: prints import + report times, asserts nothing.
 
     .venv/bin/python bench/scoring.py
+    .venv/bin/python bench/scoring.py --reference /tmp/ancien/scripts   # side by side with an older checkout
 
 For 274 responders (the programme) and 100 000 synthetic responders: the
 roster and answers are written as CSV files, imported, then the full report
@@ -13,7 +14,9 @@ is timed step by step on the example cohort grown to 274 people.
 from __future__ import annotations
 
 import csv
+import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -137,7 +140,35 @@ def tracking_run(folder: Path) -> list[tuple[str, float]]:
     return times
 
 
+def compare(reference: Path, runs: int = 5) -> None:
+    """The three commands for 274 people, this checkout and another (`git worktree add /tmp/ancien REV`),
+    alternately: the machine's speed varies by tens of percent within an hour, so only runs side by side
+    compare two versions."""
+    versions = {"référence": str(reference), "ce dépôt": str(ROOT / "scripts")}
+    times: dict[str, list[float]] = {name: [] for name in versions}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        root = synthetic_project(folder, ["KOR", "DOU"])
+        roster, answers = write_files(load_quizzes(load_project(root)).form("PP1"), ["KOR", "DOU"], 274, folder)
+        for k in range(runs):
+            for name, scripts in versions.items():
+                env = {**os.environ, "PYTHONPATH": scripts}
+                db = folder / f"{k}-{len(times[name])}-{name}.sqlite"
+                started = time.perf_counter()
+                for args in (["participants", "importer", str(roster)], ["resultats", "importer", str(answers)],
+                             ["rapport", "--sortie", str(folder / f"r-{k}-{name}")]):
+                    subprocess.run([sys.executable, "-m", "kalan", *args, "--db", str(db), "--projet", str(root)],
+                                   check=True, capture_output=True, env=env)
+                times[name].append(time.perf_counter() - started)
+    print(f"Three commands for 274 people, {runs} runs alternately (median, min):")
+    for name, values in times.items():
+        print(f"  {name:<10} {statistics.median(values):5.2f} s  {min(values):5.2f} s   ({versions[name]})")
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--reference":
+        compare(Path(sys.argv[2]))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         steps = tracking_run(Path(tmp))
     print("Tracking flow, 274 people of the example cohort then 100 of a second office on PP2A/PP2B,")
