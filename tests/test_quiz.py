@@ -203,6 +203,7 @@ def test_xlsform_converts_with_pyxform_without_warnings(repo, tmp_path):
     assert len(used) >= 3 and all(letter in xform for letter in used)
     assert "regex(., '^(KOR|DOU)-[0-9]{3}$')" in xform
     assert all(f"/{item.id.lower()}" in xform for item in form.items)
+    assert '<bind nodeset="/data/date" type="date" required="true()"/>' in xform  # the day of the test
 
 
 def test_translation_report_counts_the_item_bank(mini):

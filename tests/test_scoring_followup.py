@@ -138,6 +138,9 @@ def test_overdue_follow_up_is_listed(loaded):
     post, suivi = scores(conn, "post"), scores(conn, "suivi")
     late = {r.code for r in follow_up(data, 120, dt.date(2027, 3, 1)) if "suivi en retard" in r.reason}
     assert late == set(post) - set(suivi) and late
+    # Every sitting of the example has its day, the KoboToolbox exports too (the XLSForm's « date »).
+    undated = conn.execute("SELECT COUNT(*) FROM sittings WHERE taken_on IS NULL OR taken_on = ''").fetchone()[0]
+    assert undated == 0
     assert not any("suivi en retard" in r.reason for r in follow_up(data, 120, dt.date(2026, 12, 1)))
     assert not any("suivi en retard" in r.reason for r in follow_up(data))  # no delay given: nothing overdue
 

@@ -29,6 +29,8 @@ SURVEY_META = (
     ("select_one phase", "phase", "Phase du test", "Kɔrɔbɔli waati"),
     ("select_one langue", "langue", "Langue du test", "Kɔrɔbɔli kan"),
     ("select_one mode", "mode", "Mode (écrit ou oral)", "Cogo (sɛbɛnni walima da la)"),
+    # The day the test was sat (not the day it is typed in): the follow-up list counts the months from it.
+    ("date", "date", "Date du test", "Kɔrɔbɔli don"),
 )
 MARK_LABELS = {BLANK: ("Vide (aucune bulle)", "Lankolon"), MULTIPLE: ("Plusieurs bulles", "Bilen caman"),
                ILLEGIBLE: ("Illisible", "A tɛ se ka kalan")}

@@ -155,13 +155,13 @@ def _kobo_xlsx(form: Form, answers: list[Answer], path: Path, rng: random.Random
     book = Workbook()
     sheet = book.active
     sheet.title = f"kalan_{form.id}_v{form.version}"
-    sheet.append(["start", "end", "code", "phase", "langue", "mode",
+    sheet.append(["start", "end", "code", "phase", "langue", "mode", "date",
                   *(f"reponses/{item.id.lower()}" for item in form.items),
                   "_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by",
                   "__version__", "_tags", "_index"])
     for n, answer in enumerate(answers, 1):
         stamp = f"{answer.date}T09:{n % 60:02d}:00.000+00:00"
-        row = [stamp, stamp, answer.person.code, answer.phase, answer.language, answer.mode,
+        row = [stamp, stamp, answer.person.code, answer.phase, answer.language, answer.mode, answer.date,
                *(answer.marks[item.id] for item in form.items),
                1000 + n, str(uuid.UUID(int=rng.getrandbits(128))), stamp, "", "", "submitted_via_web", "",
                "vX3kP", "", n]
@@ -177,11 +177,11 @@ def _kobo_labels_csv(form: Form, answers: list[Answer], path: Path) -> None:
               "mode": {n: fr for n, fr, _ in MODE_CHOICES}}
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writerow([labels["code"], labels["phase"], labels["langue"], labels["mode"],
+    writer.writerow([labels["code"], labels["phase"], labels["langue"], labels["mode"], labels["date"],
                      *(f"{n}. {item.stem['fr']}" for n, item in enumerate(form.items, 1)), "_uuid", "_index"])
     for n, a in enumerate(answers, 1):
         writer.writerow([a.person.code, values["phase"][a.phase], values["langue"][a.language],
-                         values["mode"][a.mode],
+                         values["mode"][a.mode], a.date,
                          *(MARK_LABELS.get(a.marks[item.id], (a.marks[item.id],))[0] for item in form.items),
                          f"00000000-0000-4000-8000-{n:012d}", n])
     path.write_text(out.getvalue(), encoding="utf-8")
