@@ -71,13 +71,14 @@ def write_files(form: Form, prefixes: list[str], n: int, folder: Path, seed: int
     return roster, answers
 
 
-def cli_run(root: Path, db: Path, roster: Path, answers: Path, report: Path) -> float:
+def cli_run(root: Path, db: Path, roster: Path, answers: Path, report: Path, env: dict | None = None) -> float:
+    """The three commands as separate processes (`env`: e.g. another checkout on PYTHONPATH)."""
     kalan = [sys.executable, "-m", "kalan"]
     common = ["--db", str(db), "--projet", str(root)]
     started = time.perf_counter()
     for args in (["participants", "importer", str(roster)], ["resultats", "importer", str(answers)],
                  ["rapport", "--sortie", str(report)]):
-        subprocess.run([*kalan, *args, *common], check=True, capture_output=True)
+        subprocess.run([*kalan, *args, *common], check=True, capture_output=True, env=env)
     return time.perf_counter() - started
 
 
@@ -152,14 +153,8 @@ def compare(reference: Path, runs: int = 5) -> None:
         roster, answers = write_files(load_quizzes(load_project(root)).form("PP1"), ["KOR", "DOU"], 274, folder)
         for k in range(runs):
             for name, scripts in versions.items():
-                env = {**os.environ, "PYTHONPATH": scripts}
-                db = folder / f"{k}-{len(times[name])}-{name}.sqlite"
-                started = time.perf_counter()
-                for args in (["participants", "importer", str(roster)], ["resultats", "importer", str(answers)],
-                             ["rapport", "--sortie", str(folder / f"r-{k}-{name}")]):
-                    subprocess.run([sys.executable, "-m", "kalan", *args, "--db", str(db), "--projet", str(root)],
-                                   check=True, capture_output=True, env=env)
-                times[name].append(time.perf_counter() - started)
+                times[name].append(cli_run(root, folder / f"{k}-{name}.sqlite", roster, answers,
+                                           folder / f"r-{k}-{name}", {**os.environ, "PYTHONPATH": scripts}))
     print(f"Three commands for 274 people, {runs} runs alternately (median, min):")
     for name, values in times.items():
         print(f"  {name:<10} {statistics.median(values):5.2f} s  {min(values):5.2f} s   ({versions[name]})")

@@ -9,6 +9,8 @@ import random
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -75,15 +77,20 @@ def database(repo, tmp_path_factory):
                                            or (a.phase == "post" and letter == post)):
                     chosen[letter].append(a)
     for letter, form in forms.items():
-        path = folder / f"pp2{letter.lower()}.csv"
-        with path.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(["code", "phase", "langue", "mode", "date", *(item.id for item in form.items)])
-            for a in chosen[letter]:
-                writer.writerow([a.person.code, a.phase, a.language, a.mode, a.date,
-                                 *(a.marks[item.id] for item in form.items)])
+        path = write_answers(folder / f"pp2{letter.lower()}.csv", form, chosen[letter])
         import_results(conn, path, quiz, f"PP2{letter}")
     return conn, folder, people
+
+
+def write_answers(path: Path, form, answers) -> Path:
+    """The answers as a plain CSV file of one form (code, phase, langue, mode, date, Q…)."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["code", "phase", "langue", "mode", "date", *(item.id for item in form.items)])
+        for a in answers:
+            writer.writerow([a.person.code, a.phase, a.language, a.mode, a.date,
+                             *(a.marks[item.id] for item in form.items)])
+    return path
 
 
 def raw_pairs(conn: sqlite3.Connection) -> dict[str, dict[str, list[tuple[str, int]]]]:
@@ -214,19 +221,12 @@ def with_suivi(repo, database, tmp_path_factory):
     answers = {letter: simulate(people, form, random.Random(f"suivi{letter}")) for letter, form in forms.items()}
     posts = {code: s["post"][0][0] for code, s in raw_pairs(conn).items() if len(s["post"]) == 1}
     for letter, form in forms.items():
-        path = folder / f"suivi-{letter}.csv"
-        with path.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(["code", "phase", "langue", "mode", "date", *(item.id for item in form.items)])
-            for k, person in enumerate(people[4:32], 4):
-                if person.code not in posts:
-                    continue
-                same = k % 2 == 0
-                if (posts[person.code] == letter) == same:
-                    a = next(a for a in answers[letter] if a.person is person and a.phase == "post")
-                    writer.writerow([person.code, "suivi", a.language, a.mode, "2027-02-08",
-                                     *(a.marks[item.id] for item in form.items)])
-        import_results(copy, path, quiz, f"PP2{letter}", "suivi")
+        sat = []
+        for k, person in enumerate(people[4:32], 4):
+            if person.code in posts and (posts[person.code] == letter) == (k % 2 == 0):
+                a = next(a for a in answers[letter] if a.person is person and a.phase == "post")
+                sat.append(replace(a, phase="suivi", date="2027-02-08"))
+        import_results(copy, write_answers(folder / f"suivi-{letter}.csv", form, sat), quiz, f"PP2{letter}", "suivi")
     return copy
 
 

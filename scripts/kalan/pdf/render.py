@@ -98,6 +98,11 @@ def _print(html: str, css: str, base: str, target: Path) -> int:
     return len(document.pages)
 
 
+def _worker_args(job: PrintJob, css: str, base: Path) -> tuple[str, str, str, str]:
+    """What `_worker` needs, as plain strings for another process (a relative `base` made absolute)."""
+    return job.html, css, base.resolve().as_uri(), str(job.output)
+
+
 def _worker(html: str, css: str, base: str, target: str) -> tuple[int, float]:
     started = time.perf_counter()
     pages = _print(html, css, base, Path(target))
@@ -136,12 +141,12 @@ def print_all(jobs: Iterable[PrintJob], css: str, base: Path, cache_dir: Path | 
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(todo) <= 1:
         for job in todo:
-            pages, seconds = _worker(job.html, css, base.resolve().as_uri(), str(job.output))
+            pages, seconds = _worker(*_worker_args(job, css, base))
             remember(job, pages)
             finish(Printed(job.output, pages, seconds, False))
         return done
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_worker, job.html, css, base.resolve().as_uri(), str(job.output)): job
+        futures = {pool.submit(_worker, *_worker_args(job, css, base)): job
                    for job in todo}
         for future in as_completed(futures):
             job = futures[future]
@@ -218,7 +223,7 @@ class WarmPrinter:
     def submit(self, job: PrintJob, css: str, base: Path) -> Printing:
         """Send `job` to the printer's process (it prints while this one goes on)."""
         try:
-            self._conn.send((job.html, css, base.resolve().as_uri(), str(job.output)))
+            self._conn.send(_worker_args(job, css, base))
         except OSError as exc:
             raise PrinterGone(str(exc)) from exc
         return Printing(self._conn)

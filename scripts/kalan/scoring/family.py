@@ -64,6 +64,10 @@ class Family:
     def form_id(self, letter: str) -> str:
         return f"{self.plan.family_id}{letter}"
 
+    @property
+    def participants(self) -> dict[str, dict[str, str]]:
+        return participants_of(self.forms.values())
+
     def pairs(self, order: str | None = None, counterbalanced: bool = True) -> list[PersonPair]:
         """People with one pre and one post score; `counterbalanced`: on two different forms only."""
         rows = [p for p in self.people if p.order]
@@ -76,6 +80,11 @@ class Family:
         for p in self.people:
             out[p.status] += 1
         return out
+
+
+def participants_of(forms) -> dict[str, dict[str, str]]:
+    """Everyone any form of the family reports on: each form keeps the cohorts tested on it."""
+    return {code: person for data in forms for code, person in data.participants.items()}
 
 
 def pooled_dataset(family: Family) -> Dataset:
@@ -110,7 +119,7 @@ def pooled_dataset(family: Family) -> Dataset:
                 dates[code] = sitting.dates[code]
         return Phase(codes, correct, marks, language, mode, dates, asked)
 
-    participants = {code: person for data in forms for code, person in data.participants.items()}
+    participants = family.participants
     pre, post, suivi = phase("pre"), phase("post"), phase("suivi")
     return Dataset(family.plan.family_id, items, family.plan.pass_mark, participants, pre, post, forms[0].imports,
                    suivi, family.plan.n_items, frozenset(p.code for p in family.people if p.status == SAME_FORM),
@@ -158,7 +167,7 @@ def load_family(conn: sqlite3.Connection, family_id: str, cohorts: list[str] | N
         raise KalanError(f"{family_id} : les formes ne sont pas comparables ({shown}) — recomposez-les "
                          "depuis le même plan (kalan quiz composer)")
     (n_items, pass_mark), = shapes
-    participants = {code: person for data in forms.values() for code, person in data.participants.items()}
+    participants = participants_of(forms.values())
     if cohorts and not participants:
         raise KalanError(f"aucun test {family_id}A ni {family_id}B pour la cohorte {', '.join(cohorts)}")
     people = []

@@ -38,6 +38,11 @@ def split_repeats(rows: Iterable, key: Callable[[object], Hashable]) -> tuple[li
     return kept, repeats, resubmitted
 
 
+def resubmission_warnings(resubmitted: int) -> list[str]:
+    """The warning for Kobo submissions `split_repeats` dropped (none when there were none)."""
+    return [f"{resubmitted} soumission(s) KoboToolbox en double (même _uuid) ignorée(s)"] if resubmitted else []
+
+
 class ImportRefused(KalanError):
     """The file has problems: nothing was written. Carries every problem found."""
 

@@ -23,6 +23,7 @@ from kalan.scoring.report import (
     _fmt,
     _p_text,
     compute,
+    html_table,
     observed_skills,
     workbook_sheets,
     write_report,
@@ -108,7 +109,7 @@ def family_sheets(family: Family, figures: FamilyFigures, with_names: bool = Fal
                  [f"{label} : % ≥ note de passage", passed], [f"{label} : KR-20", reliability]]
     header = ["Code", *(["Nom"] if with_names else []), "Cohorte", "Forme pré", "Score pré", "Forme post",
               "Score post", "Gain", "Plan (pré→post)", "Statut", "Dans le regroupé"]
-    participants = {code: person for data in family.forms.values() for code, person in data.participants.items()}
+    participants = family.participants
     people = [[p.code, *([participants[p.code]["name"]] if with_names else []), p.cohort, p.pre_form or None,
                p.pre, p.post_form or None, p.post,
                None if p.pre is None or p.post is None else p.post - p.pre,
@@ -135,12 +136,6 @@ def family_workbook_sheets(common: list[Sheet], family: list[Sheet]) -> list[She
     return out
 
 
-def _table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table class='{cls}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def forms_html(family: Family, figures: FamilyFigures) -> str:
     """The PDF section of the parallel forms: the plan, pooled and per-order gain, scores per form, the plan's
     breaches."""
@@ -153,13 +148,13 @@ def forms_html(family: Family, figures: FamilyFigures) -> str:
                 f"{_fmt(p.mean_gain, 2)} [{_fmt(p.ci_low, 2)} ; {_fmt(p.ci_high, 2)}]", _p_text(p.p_t)]
 
     pooled = figures.pooled
-    orders = _table(["Ordre pré→post", "n", "Pré", "Post", "Gain [IC 95 %]", "Test t apparié"],
+    orders = html_table(["Ordre pré→post", "n", "Pré", "Post", "Gain [IC 95 %]", "Test t apparié"],
                     [line("Regroupé (A→B et B→A)", pooled.n, pooled),
                      *(line(order, n, p) for order, n, p in figures.by_order)])
-    forms = _table(["Forme", "Phase", "n", "Moyenne (écart-type)", "% ≥ passage", "KR-20"],
+    forms = html_table(["Forme", "Phase", "n", "Moyenne (écart-type)", "% ≥ passage", "KR-20"],
                    [[f, PHASE_LABELS[ph], str(n), f"{_fmt(m, 1)} ({_fmt(sd, 1)})", _fmt(ok, 0, " %"), _fmt(r)]
                     for f, ph, n, m, sd, ok, r in figures.by_form])
-    counts = _table(["Personnes", "n"], [[status, str(n)] for status, n in figures.counts.items()])
+    counts = html_table(["Personnes", "n"], [[status, str(n)] for status, n in figures.counts.items()])
     broke = figures.counts[SAME_FORM] + figures.counts[AGAINST_PLAN] + figures.counts[DOUBLE]
     source = html.escape(plan.source) if plan.source else "aucun plan trouvé dans quizzes/plans (formes reconnues " \
         "par leur nom)"
@@ -189,7 +184,7 @@ def items_html(family: Family) -> str:
     return "".join(
         f"<h2>Questions de la forme {d.form_id}</h2><p>Sur les passations de la forme {d.form_id} seulement "
         f"(pré : {len(d.pre.codes)}, post : {len(d.post.codes)}).</p>"
-        + _table(["Question", "Objectif", "Pré", "Post", "Discr. post", "Vides post", "Alertes"],
+        + html_table(["Question", "Objectif", "Pré", "Post", "Discr. post", "Vides post", "Alertes"],
                  [[r.item, r.objective, _fmt(100 * r.p_pre, 0, " %"), _fmt(100 * r.p_post, 0, " %"), _fmt(r.r_post),
                    _fmt(100 * r.blank_post, 0, " %"), " ; ".join(r.flags)] for r in item_rows(d)], "small")
         for d in family.forms.values())

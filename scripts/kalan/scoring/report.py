@@ -223,6 +223,13 @@ def _quality_rows(data: Dataset) -> list[list]:
     ]
 
 
+def html_table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
+    """A table of the report's PDF, every cell escaped (text from input files is never markup)."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table class='{cls}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
 def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: list[str] | None,
                 skills: list | None = None, forms_html: str = "", items_html: str | None = None) -> str:
     """`forms_html`: a section shown after the progression (the parallel forms); `items_html`: replaces the
@@ -230,12 +237,7 @@ def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: li
     pre_s, post_s, pair, indicator = figures.pre, figures.post, figures.paired, figures.indicator
     scope = f"cohorte(s) {', '.join(cohorts)}" if cohorts else "toutes les cohortes"
 
-    def table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-        return f"<table class='{cls}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-    main = table(["", "Pré-test", "Post-test"], [
+    main = html_table(["", "Pré-test", "Post-test"], [
         ["Personnes", str(pre_s.n), str(post_s.n)],
         ["Score moyen (écart-type)", f"{_fmt(pre_s.mean, 1)} ({_fmt(pre_s.sd, 1)})",
          f"{_fmt(post_s.mean, 1)} ({_fmt(post_s.sd, 1)})"],
@@ -252,7 +254,7 @@ def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: li
         ["Personnes qui progressent", _fmt(pair.improved_pct, 1, " %")],
     ]
     labels = dict(GROUPS)
-    group_table = table(["Dimension", "Groupe", "n appariés", "Pré", "Post", "Gain [IC 95 %]", "% ≥ passage"], [
+    group_table = html_table(["Dimension", "Groupe", "n appariés", "Pré", "Post", "Gain [IC 95 %]", "% ≥ passage"], [
         [labels[g.dimension], g.value, str(g.n_paired),
          "—" if g.paired is None else _fmt(g.paired.mean_pre, 1),
          "—" if g.paired is None else _fmt(g.paired.mean_post, 1),
@@ -260,17 +262,17 @@ def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: li
          f"{_fmt(g.paired.mean_gain, 1)} [{_fmt(g.paired.ci_low, 1)} ; {_fmt(g.paired.ci_high, 1)}]",
          _fmt(g.passed_post_pct, 0, " %")] for g in figures.groups], "small")
     items = figures.items
-    item_table = table(["Question", "Objectif", "Pré", "Post", "Discr. post", "McNemar p", "Vides post", "Alertes"], [
+    item_table = html_table(
+        ["Question", "Objectif", "Pré", "Post", "Discr. post", "McNemar p", "Vides post", "Alertes"], [
         [r.item, r.objective, _fmt(100 * r.p_pre, 0, " %"), _fmt(100 * r.p_post, 0, " %"), _fmt(r.r_post),
          _p(r.p_mcnemar), _fmt(100 * r.blank_post, 0, " %"), " ; ".join(r.flags)] for r in items], "small")
-    quality = table(["Contrôle", "Valeur"], [[str(a), str(b)] for a, b in figures.quality])
-    extra = _retention_html(data, figures.retention, table) + _objectives_html(figures, table) + \
-        _cohorts_html(figures, table)
+    quality = html_table(["Contrôle", "Valeur"], [[str(a), str(b)] for a, b in figures.quality])
+    extra = _retention_html(data, figures.retention) + _objectives_html(figures) + _cohorts_html(figures)
     follow = figures.follow_up
     counts: dict[tuple[str, str], int] = {}
     for f in follow:
         counts[(f.cohort, f.commune)] = counts.get((f.cohort, f.commune), 0) + 1
-    follow_table = table(["Cohorte", "Commune", "Personnes à suivre"],
+    follow_table = html_table(["Cohorte", "Commune", "Personnes à suivre"],
                          [[c, m, str(n)] for (c, m), n in sorted(counts.items())])
     images = "".join(f"<img src='{p.resolve().as_uri()}' alt=''>" for p in charts)
     met = "atteinte" if not math.isnan(indicator) and indicator >= TARGET_PCT else "non atteinte"
@@ -284,7 +286,7 @@ def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: li
         f"ayant passé le post-test obtiennent au moins {data.pass_mark}/{data.n_items} "
         f"(cible {TARGET_PCT:.0f} % : {met}).</p></div>"
         f"<h2>Scores</h2>{main}<h2>Progression (mêmes personnes)</h2>"
-        f"{table(['Mesure', 'Valeur'], paired_rows)}{images}{forms_html}"
+        f"{html_table(['Mesure', 'Valeur'], paired_rows)}{images}{forms_html}"
         f"<h2>Par groupe</h2><p>Les groupes de moins de {MIN_GROUP} personnes ne sont pas calculés.</p>"
         f"{group_table}{extra}{f'<h2>Questions</h2>{item_table}' if items_html is None else items_html}"
         "<p class='note'>Wilcoxon : approximation normale avec correction des ex-aequo. "
@@ -296,7 +298,7 @@ def report_html(data: Dataset, figures: Figures, charts: list[Path], cohorts: li
         "et avec la commande kalan suivi.</p>" + "".join(skills_html(t) for t in skills or []) + "</body></html>")
 
 
-def _retention_html(data: Dataset, r: Retention | None, table) -> str:
+def _retention_html(data: Dataset, r: Retention | None) -> str:
     if r is None:
         return ("<h2>Rétention (test de suivi)</h2><p>Aucun test de suivi dans la base pour ces personnes : "
                 "importez-le avec kalan resultats importer FICHIER --phase suivi.</p>")
@@ -314,10 +316,10 @@ def _retention_html(data: Dataset, r: Retention | None, table) -> str:
     which = ("l'une des formes parallèles (la même ou l'autre : elles sont comparables)" if data.pooled
              else "la variante post du même formulaire")
     return (f"<h2>Rétention (test de suivi)</h2><p>Le test de suivi reprend {which}, "
-            "quelques mois après la formation.</p>" + table(["Mesure", "Valeur"], rows))
+            "quelques mois après la formation.</p>" + html_table(["Mesure", "Valeur"], rows))
 
 
-def _objectives_html(figures: Figures, table) -> str:
+def _objectives_html(figures: Figures) -> str:
     if not figures.objectives:
         return ""
     phases = [p for p in PHASE_LABELS if p in figures.objectives[0].pct]
@@ -325,15 +327,15 @@ def _objectives_html(figures: Figures, table) -> str:
              *(_fmt(r.pct[p], 0, " %") for p in phases)] for r in figures.objectives]
     return ("<h2>Par objectif et par module</h2><p>% de bonnes réponses aux questions de chaque objectif "
             "(une réponse vide ou multiple compte comme fausse).</p>"
-            + table(["Objectif", "Questions", *(PHASE_LABELS[p] for p in phases)], rows, "small"))
+            + html_table(["Objectif", "Questions", *(PHASE_LABELS[p] for p in phases)], rows, "small"))
 
 
-def _cohorts_html(figures: Figures, table) -> str:
+def _cohorts_html(figures: Figures) -> str:
     rows = [[c.cohort, c.start or "—", str(c.n_post),
              f"moins de {MIN_GROUP} personnes" if math.isnan(c.indicator) else _fmt(c.indicator, 0, " %"),
              _fmt(c.mean_gain, 1), str(c.n_suivi), _fmt(c.still_passing_pct, 0, " %")] for c in figures.cohorts]
     return ("<h2>Par cohorte, dans l'ordre des dates</h2>"
-            + table(["Cohorte", "Premier test", "n post", "% ≥ passage (post)", "Gain moyen", "n suivi",
+            + html_table(["Cohorte", "Premier test", "n post", "% ≥ passage (post)", "Gain moyen", "n suivi",
                      "Encore ≥ passage au suivi"], rows, "small"))
 
 
@@ -450,21 +452,16 @@ def skills_sheet(t, with_names: bool = False, several: bool = False) -> tuple[st
 
 def skills_html(t) -> str:
     """The PDF's skills section: indicator, behaviours, groups and observer agreement (no names, no codes)."""
-    def table(header: list[str], rows: list[list[str]]) -> str:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-        return f"<table class='small'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-    behaviours = table(["Comportement", "n", "Moyenne (0 à 2)", "Note 0", "Note 1", "Démontré (note 2)"], [
+    behaviours = html_table(["Comportement", "n", "Moyenne (0 à 2)", "Note 0", "Note 1", "Démontré (note 2)"], [
         [f"{r.id} — {r.text}" if r.text != r.id else r.id, str(r.n), _fmt(r.mean, 2),
-         *(_fmt(p, 0, " %") for p in r.pct)] for r in t.behaviour_rows])
-    groups = table(["Dimension", "Groupe", "n", "Moyenne (0 à 2)", "Démontrés (moyenne)", f"% ≥ {t.minimum}"], [
+         *(_fmt(p, 0, " %") for p in r.pct)] for r in t.behaviour_rows], "small")
+    groups = html_table(["Dimension", "Groupe", "n", "Moyenne (0 à 2)", "Démontrés (moyenne)", f"% ≥ {t.minimum}"], [
         [g.label, g.value, str(g.n), *([f"moins de {MIN_GROUP} personnes", "—", "—"] if g.suppressed else
                                         [_fmt(g.mean, 2), _fmt(g.mean_demonstrated, 1), _fmt(g.indicator, 0, " %")])]
-        for g in t.group_rows])
-    agreement = table(["Comportement", "Paires", "Accord exact", "Kappa", "Kappa pondéré", "Accord"], [
+        for g in t.group_rows], "small")
+    agreement = html_table(["Comportement", "Paires", "Accord exact", "Kappa", "Kappa pondéré", "Accord"], [
         ["ensemble (kappa groupé)" if a.id == "ensemble" else a.id, str(a.pairs), _fmt(a.exact_pct, 0, " %"),
-         _fmt(a.kappa), _fmt(a.kappa_linear), _kappa_word(a.kappa_linear)] for a in t.agreement_rows])
+         _fmt(a.kappa), _fmt(a.kappa_linear), _kappa_word(a.kappa_linear)] for a in t.agreement_rows], "small")
     double = (f"{t.n_double} personne(s) notée(s) par deux observateurs." if t.n_double else
               "Aucune personne notée par deux observateurs : l'accord n'est pas mesuré.")
     return (

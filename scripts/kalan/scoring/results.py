@@ -12,7 +12,7 @@ from kalan.quiz.bank import CHOICE
 from kalan.quiz.build import QuizData
 from kalan.quiz.capture import BLANK, CHOICE_MARKS, SURVEY_META, TRUE_FALSE_MARKS
 from kalan.quiz.forms import Form
-from kalan.scoring.importing import ImportRefused, ImportSummary, run_import, split_repeats
+from kalan.scoring.importing import ImportRefused, ImportSummary, resubmission_warnings, run_import, split_repeats
 from kalan.scoring.normalise import LANGUAGES, MARKS, MODES, header_key, key, lookup
 from kalan.scoring.normalise import PHASES as TEST_PHASES
 from kalan.scoring.tables import Sheet, Workbook, read_table
@@ -194,9 +194,7 @@ def _check_duplicates(result: ReadResult, problems: list[str]) -> None:
         for difference in differences:
             problems.append(f"{where} : {sitting.code} {sitting.phase} saisi deux fois avec des réponses "
                             f"différentes — {difference} (ligne {earlier.row})")
-    if result.duplicate_submissions:
-        result.warnings.append(f"{result.duplicate_submissions} soumission(s) KoboToolbox en double (même _uuid) "
-                               "ignorée(s)")
+    result.warnings += resubmission_warnings(result.duplicate_submissions)
     result.sittings = kept
 
 

@@ -33,7 +33,7 @@ import numpy as np
 from kalan.errors import KalanError
 from kalan.quiz.observation import SCORES, Checklist
 from kalan.scoring.agreement import CATEGORIES, cohen_kappa, contingency, observed_expected, pooled_kappa
-from kalan.scoring.importing import ImportRefused, ImportSummary, run_import, split_repeats
+from kalan.scoring.importing import ImportRefused, ImportSummary, resubmission_warnings, run_import, split_repeats
 from kalan.scoring.normalise import header_key, key
 from kalan.scoring.tables import Sheet, Workbook, read_table
 
@@ -279,9 +279,7 @@ def _check_duplicates(result: SkillsRead, problems: list[str]) -> None:
         for difference in differences:
             problems.append(f"{where} : {obs.code} noté deux fois par l'observateur {obs.observer} avec des "
                             f"notes différentes — {difference} (ligne {earlier.row})")
-    if result.duplicate_submissions:
-        result.warnings.append(f"{result.duplicate_submissions} soumission(s) KoboToolbox en double (même _uuid) "
-                               "ignorée(s)")
+    result.warnings += resubmission_warnings(result.duplicate_submissions)
     result.observations = kept
 
 
