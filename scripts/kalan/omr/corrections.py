@@ -45,7 +45,7 @@ def _normalise(field: str, raw: str, prefixes: tuple[str, ...]) -> str | None:
     if field == "code":
         code = text.upper().replace(" ", "")
         prefix, _, digits = code.partition("-")
-        return code if prefix in prefixes and len(digits) == 3 and digits.isdigit() else None
+        return code if prefix in prefixes and len(digits) == 3 and digits.isascii() and digits.isdigit() else None
     if field == "phase":
         return PHASE_VALUES.get(key(text))
     if field == "langue":
@@ -82,7 +82,7 @@ def import_corrections(conn: sqlite3.Connection, path: Path, data: QuizData, pre
         if not any(c.strip() for c in cells):
             continue
         raw_page, field, raw = cell("page"), cell("champ"), cell("correction")
-        if not raw_page.isdigit() or int(raw_page) not in pages:
+        if not (raw_page.isascii() and raw_page.isdigit()) or int(raw_page) not in pages:
             bad("page", f"feuille n° {raw_page!r} inconnue de cette base")
             continue
         page_id = int(raw_page)

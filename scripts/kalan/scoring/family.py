@@ -177,7 +177,7 @@ def load_family(conn: sqlite3.Connection, family_id: str, cohorts: list[str] | N
                for phase in ("pre", "post")}
         if not sat["pre"] and not sat["post"]:
             continue
-        planned = counterbalance(code) if code[-1:].isdigit() else None
+        planned = counterbalance(code) if code[-1:].isascii() and code[-1:].isdigit() else None
         pre_form = "+".join(letter for letter, _ in sat["pre"])
         post_form = "+".join(letter for letter, _ in sat["post"])
         pre = sat["pre"][0][1] if len(sat["pre"]) == 1 else None
